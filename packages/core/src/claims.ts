@@ -1,0 +1,64 @@
+import { AuthError, type AuthErrorReason } from './errors.js';
+
+export interface ClaimsPolicy {
+  readonly issuers: readonly string[] | undefined;
+  readonly audiences: readonly string[] | undefined;
+  /** Seconds. */
+  readonly clockTolerance: number;
+  readonly maxTokenAge: number | undefined;
+  readonly maxTokenLifetime: number;
+}
+
+const invalid = (reason: AuthErrorReason) => new AuthError('UNAUTHENTICATED', reason);
+const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+/**
+ * Checks the registered claims; returns when the verified token stops being valid (ms since epoch).
+ * `exp` is required; `nbf` and `iat` may not lie in the future; the lifetime (`exp` − `iat`) is bounded.
+ */
+export function checkRegisteredClaims(payload: Record<string, unknown>, policy: ClaimsPolicy, nowMs: number): number {
+  const now = nowMs / 1000;
+  const { exp, nbf, iat, iss, aud } = payload;
+  const tolerance = policy.clockTolerance;
+
+  if (exp === undefined) throw invalid('EXPIRATION_MISSING');
+  if (!isTime(exp)) throw invalid('CLAIMS_INVALID');
+  if (exp <= now - tolerance) throw invalid('TOKEN_EXPIRED');
+  if (nbf !== undefined) {
+    if (!isTime(nbf)) throw invalid('CLAIMS_INVALID');
+    if (nbf > now + tolerance) throw invalid('TOKEN_NOT_YET_VALID');
+  }
+  if (iat !== undefined) {
+    if (!isTime(iat)) throw invalid('CLAIMS_INVALID');
+    if (iat > now + tolerance) throw invalid('ISSUED_IN_FUTURE');
+  }
+  let validUntil = exp + tolerance;
+  if (policy.maxTokenAge !== undefined) {
+    if (iat === undefined) throw invalid('CLAIMS_INVALID');
+    if (now - (iat as number) > policy.maxTokenAge + tolerance) throw invalid('TOKEN_TOO_OLD');
+    validUntil = Math.min(validUntil, (iat as number) + policy.maxTokenAge + tolerance);
+  }
+  const start = iat === undefined ? Math.max(now, isTime(nbf) ? nbf : now) : (iat as number);
+  if (exp - start > policy.maxTokenLifetime) throw invalid('LIFETIME_TOO_LONG');
+
+  if (iss !== undefined && typeof iss !== 'string') throw invalid('CLAIMS_INVALID');
+  if (aud !== undefined && !isAudience(aud)) throw invalid('CLAIMS_INVALID');
+  if (policy.issuers && (typeof iss !== 'string' || !policy.issuers.includes(iss))) throw invalid('ISSUER_MISMATCH');
+  if (policy.audiences && !audienceMatches(aud, policy.audiences)) throw invalid('AUDIENCE_MISMATCH');
+  return validUntil * 1000;
+}
+
+function isAudience(aud: unknown): boolean {
+  return typeof aud === 'string' || (Array.isArray(aud) && aud.every((value) => typeof value === 'string'));
+}
+
+function audienceMatches(aud: unknown, accepted: readonly string[]): boolean {
+  if (typeof aud === 'string') return accepted.includes(aud);
+  if (!Array.isArray(aud)) return false;
+  let matched = false;
+  for (const value of aud) {
+    if (typeof value !== 'string') return false;
+    if (accepted.includes(value)) matched = true;
+  }
+  return matched;
+}

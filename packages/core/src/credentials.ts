@@ -1,0 +1,83 @@
+import { AuthError } from './errors.js';
+import type { CredentialSource, HeaderRecord } from './types.js';
+
+/** Longest `Authorization` header read at all; a longer one is rejected before any decoding. */
+export const MAX_AUTHORIZATION_HEADER_LENGTH = 16 * 1024;
+
+const BEARER = /^bearer(?: +([^\s,]*))?\s*$/i;
+const SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+(?: |$)/;
+
+/**
+ * Reads the Bearer token from `Authorization`, the only place a token is taken from (never the URL).
+ * Returns null when no credentials were sent. Throws BAD_REQUEST for two credentials or an empty
+ * Bearer, and UNAUTHENTICATED for another scheme: a credential that is present is never ignored.
+ */
+export function extractBearerToken(source: CredentialSource): string | null {
+  const values = authorizationValues(source);
+  if (values.length === 0) return null;
+  if (values.length > 1) throw new AuthError('BAD_REQUEST', 'MULTIPLE_CREDENTIALS');
+  return parseAuthorization(values[0] as string);
+}
+
+/** Parses one `Authorization` header value. */
+export function parseAuthorization(value: string): string | null {
+  if (value.length > MAX_AUTHORIZATION_HEADER_LENGTH) throw new AuthError('UNAUTHENTICATED', 'TOKEN_TOO_LARGE');
+  const trimmed = value.trim();
+  if (trimmed === '') return null;
+  const match = BEARER.exec(trimmed);
+  if (match) {
+    const token = match[1];
+    if (!token) throw new AuthError('BAD_REQUEST', 'MALFORMED_CREDENTIALS');
+    return token;
+  }
+  // `Bearer a b`, `Bearer a, Bearer b` (a merged duplicate header): two credentials.
+  if (/^bearer\s/i.test(trimmed)) throw new AuthError('BAD_REQUEST', 'MULTIPLE_CREDENTIALS');
+  if (!SCHEME.test(trimmed)) throw new AuthError('BAD_REQUEST', 'MALFORMED_CREDENTIALS');
+  throw new AuthError('UNAUTHENTICATED', 'UNSUPPORTED_SCHEME');
+}
+
+function authorizationValues(source: CredentialSource): readonly string[] {
+  if (isHeaders(source)) return fromHeaders(source);
+  if ('headers' in source && typeof source.headers === 'object' && source.headers !== null) {
+    const headers = source.headers as Headers | HeaderRecord;
+    if (isHeaders(headers)) return fromHeaders(headers);
+    const raw = (source as { rawHeaders?: unknown }).rawHeaders;
+    // Node keeps only the first of duplicate `Authorization` headers in `headers`; the raw list has them all.
+    if (Array.isArray(raw)) return fromRawHeaders(raw);
+    return fromRecord(headers);
+  }
+  return fromRecord(source as HeaderRecord);
+}
+
+function isHeaders(value: unknown): value is Headers {
+  return typeof Headers !== 'undefined' && value instanceof Headers;
+}
+
+function fromHeaders(headers: Headers): readonly string[] {
+  const value = headers.get('authorization');
+  return value === null ? [] : [value];
+}
+
+function fromRawHeaders(raw: readonly unknown[]): readonly string[] {
+  const values: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i];
+    if (typeof name === 'string' && name.length === 13 && name.toLowerCase() === 'authorization') {
+      values.push(String(raw[i + 1]));
+    }
+  }
+  return values;
+}
+
+function fromRecord(record: HeaderRecord): readonly string[] {
+  const values: string[] = [];
+  for (const name of Object.keys(record)) {
+    if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
+    const value = record[name];
+    if (value === undefined) continue;
+    if (typeof value === 'string') values.push(value);
+    else if (Array.isArray(value)) for (const v of value) values.push(String(v));
+    else throw new AuthError('BAD_REQUEST', 'MALFORMED_CREDENTIALS');
+  }
+  return values;
+}

@@ -1,0 +1,54 @@
+import { GatehouseConfigError } from './errors.js';
+import { DEFAULT_FRONTEGG_GATEWAY } from './keys/frontegg.js';
+import { createVerifier, type Verifier, type VerifierOptions } from './verifier.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The verifier options the environment describes, in this order:
+ * - `FRONTEGG_CLIENT_ID` + `FRONTEGG_API_KEY` (+ `FRONTEGG_API_GATEWAY_URL`, default EU): Frontegg mode;
+ * - `GATEHOUSE_JWKS_URI` (+ `GATEHOUSE_ISSUER`, `GATEHOUSE_AUDIENCE`, comma-separated): any OIDC/OAuth issuer;
+ * - `GATEHOUSE_ISSUER` alone: the issuer's keys by OIDC discovery.
+ * Anything else is a GatehouseConfigError that names the variables to set.
+ */
+export function optionsFromEnv(env: Env = process.env): VerifierOptions {
+  const value = (name: string) => {
+    const v = env[name]?.trim();
+    return v === '' ? undefined : v;
+  };
+  const clientId = value('FRONTEGG_CLIENT_ID');
+  const apiKey = value('FRONTEGG_API_KEY');
+  const issuer = csv(value('GATEHOUSE_ISSUER'));
+  const audience = csv(value('GATEHOUSE_AUDIENCE'));
+  const common: VerifierOptions = {};
+  if (issuer) common.issuer = issuer.length === 1 ? (issuer[0] as string) : issuer;
+  if (audience) common.audience = audience;
+
+  if (clientId !== undefined || apiKey !== undefined) {
+    if (clientId === undefined) throw new GatehouseConfigError('FRONTEGG_API_KEY is set but FRONTEGG_CLIENT_ID is missing');
+    if (apiKey === undefined) throw new GatehouseConfigError('FRONTEGG_CLIENT_ID is set but FRONTEGG_API_KEY is missing');
+    const gatewayUrl = value('FRONTEGG_API_GATEWAY_URL') ?? DEFAULT_FRONTEGG_GATEWAY;
+    return { ...common, frontegg: { clientId, apiKey, gatewayUrl } };
+  }
+  const jwksUri = value('GATEHOUSE_JWKS_URI');
+  if (jwksUri !== undefined) return { ...common, jwksUri };
+  if (typeof common.issuer === 'string') return common;
+  throw new GatehouseConfigError(
+    'no key source configured: set FRONTEGG_CLIENT_ID and FRONTEGG_API_KEY (optionally FRONTEGG_API_GATEWAY_URL) ' +
+      'for Frontegg, or GATEHOUSE_JWKS_URI (optionally GATEHOUSE_ISSUER and GATEHOUSE_AUDIENCE) for any OIDC issuer',
+  );
+}
+
+/** A verifier configured from the environment; see {@link optionsFromEnv}. */
+export function verifierFromEnv(env: Env = process.env, overrides: Partial<VerifierOptions> = {}): Verifier {
+  return createVerifier({ ...optionsFromEnv(env), ...overrides });
+}
+
+function csv(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const parts = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return parts.length > 0 ? parts : undefined;
+}

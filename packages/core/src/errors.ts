@@ -1,0 +1,139 @@
+export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_REQUEST' | 'KEYS_UNAVAILABLE';
+export type AuthErrorStatus = 401 | 403 | 400 | 503;
+
+/** Internal reason codes: for logs and audit hooks, never sent to clients by default. */
+export type AuthErrorReason =
+  // credentials
+  | 'NO_CREDENTIALS'
+  | 'MULTIPLE_CREDENTIALS'
+  | 'MALFORMED_CREDENTIALS'
+  | 'UNSUPPORTED_SCHEME'
+  // token structure
+  | 'TOKEN_TOO_LARGE'
+  | 'TOKEN_MALFORMED'
+  | 'HEADER_INVALID'
+  | 'ALGORITHM_NOT_ALLOWED'
+  | 'TYPE_NOT_ALLOWED'
+  | 'CRITICAL_HEADER'
+  // keys and signature
+  | 'KEY_NOT_FOUND'
+  | 'KEY_AMBIGUOUS'
+  | 'SIGNATURE_INVALID'
+  | 'KEYS_UNAVAILABLE'
+  // claims
+  | 'EXPIRATION_MISSING'
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_NOT_YET_VALID'
+  | 'ISSUED_IN_FUTURE'
+  | 'TOKEN_TOO_OLD'
+  | 'LIFETIME_TOO_LONG'
+  | 'ISSUER_MISMATCH'
+  | 'AUDIENCE_MISMATCH'
+  | 'CLAIMS_INVALID'
+  // authorization
+  | 'ROLE_MISSING'
+  | 'PERMISSION_MISSING';
+
+const STATUS: Record<AuthErrorCode, AuthErrorStatus> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  BAD_REQUEST: 400,
+  KEYS_UNAVAILABLE: 503,
+};
+
+/** The only messages a client ever sees: they never echo tokens, key ids, algorithms, URLs or library text. */
+export const AUTH_ERROR_MESSAGES = {
+  NO_CREDENTIALS: 'Authentication required',
+  INVALID_TOKEN: 'Invalid or expired token',
+  BAD_REQUEST: 'Malformed authorization header',
+  FORBIDDEN: 'Insufficient permissions',
+  KEYS_UNAVAILABLE: 'Authentication is temporarily unavailable',
+} as const;
+
+export type AuthErrorMessage = (typeof AUTH_ERROR_MESSAGES)[keyof typeof AUTH_ERROR_MESSAGES];
+
+const DEFAULT_REALM = 'gatehouse';
+const DEFAULT_RETRY_AFTER_SECONDS = 30;
+
+export interface AuthErrorInit {
+  realm?: string;
+  retryAfter?: number;
+}
+
+/**
+ * The one error type of Gatehouse. `code` and `status` say what happened to the client;
+ * `reason` says why, for logs. The stack is never captured: auth failures are expected
+ * outcomes, and a trace must not reach a client whatever the environment.
+ */
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  readonly code: AuthErrorCode;
+  readonly status: AuthErrorStatus;
+  readonly reason: AuthErrorReason;
+  /** RFC 6750 challenge for `WWW-Authenticate` (absent for 503). */
+  readonly wwwAuthenticate?: string;
+  /** Seconds, for `Retry-After` on 503. */
+  readonly retryAfter?: number;
+
+  constructor(code: AuthErrorCode, reason: AuthErrorReason, init: AuthErrorInit = {}) {
+    super(messageFor(code, reason));
+    this.code = code;
+    this.status = STATUS[code];
+    this.reason = reason;
+    const realm = init.realm ?? DEFAULT_REALM;
+    if (code === 'KEYS_UNAVAILABLE') {
+      this.retryAfter = init.retryAfter ?? DEFAULT_RETRY_AFTER_SECONDS;
+    } else {
+      this.wwwAuthenticate = challengeFor(code, reason, realm);
+    }
+    this.stack = `${this.name}: ${this.message}`;
+  }
+
+  /** What may be sent to a client. */
+  toJSON(): { error: AuthErrorCode; message: string } {
+    return { error: this.code, message: this.message };
+  }
+}
+
+export function isAuthError(value: unknown): value is AuthError {
+  return value instanceof AuthError;
+}
+
+function messageFor(code: AuthErrorCode, reason: AuthErrorReason): AuthErrorMessage {
+  switch (code) {
+    case 'UNAUTHENTICATED':
+      return reason === 'NO_CREDENTIALS' ? AUTH_ERROR_MESSAGES.NO_CREDENTIALS : AUTH_ERROR_MESSAGES.INVALID_TOKEN;
+    case 'BAD_REQUEST':
+      return AUTH_ERROR_MESSAGES.BAD_REQUEST;
+    case 'FORBIDDEN':
+      return AUTH_ERROR_MESSAGES.FORBIDDEN;
+    case 'KEYS_UNAVAILABLE':
+      return AUTH_ERROR_MESSAGES.KEYS_UNAVAILABLE;
+  }
+}
+
+function challengeFor(code: AuthErrorCode, reason: AuthErrorReason, realm: string): string {
+  const base = `Bearer realm="${realm}"`;
+  switch (code) {
+    case 'UNAUTHENTICATED':
+      return reason === 'NO_CREDENTIALS' ? base : `${base}, error="invalid_token"`;
+    case 'BAD_REQUEST':
+      return `${base}, error="invalid_request"`;
+    default:
+      return `${base}, error="insufficient_scope"`;
+  }
+}
+
+/** Headers an HTTP response for this error carries. */
+export function authErrorHeaders(error: AuthError): Record<string, string> {
+  const headers: Record<string, string> = { 'cache-control': 'no-store' };
+  if (error.wwwAuthenticate) headers['www-authenticate'] = error.wwwAuthenticate;
+  if (error.retryAfter !== undefined) headers['retry-after'] = String(error.retryAfter);
+  return headers;
+}
+
+/** A configuration mistake found when a verifier, directive or router is built: fail at start, never per request. */
+export class GatehouseConfigError extends Error {
+  override readonly name = 'GatehouseConfigError';
+  readonly code = 'INVALID_CONFIGURATION' as const;
+}

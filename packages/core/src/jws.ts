@@ -1,0 +1,79 @@
+import { type Algorithm, isSupportedAlgorithm } from './algorithms.js';
+import { decodeBase64url } from './base64url.js';
+import { AuthError, type AuthErrorReason } from './errors.js';
+import { parseJsonObject } from './json.js';
+
+export interface JwsHeader {
+  readonly alg: Algorithm;
+  readonly kid?: string;
+  readonly typ?: string;
+}
+
+export interface DecodedJws {
+  readonly header: JwsHeader;
+  readonly payload: Record<string, unknown>;
+  readonly signingInput: Buffer;
+  readonly signature: Buffer;
+}
+
+export interface DecodeLimits {
+  readonly maxTokenLength: number;
+  /** Lower-cased accepted `typ` values (without `application/`); `''` stands for an absent `typ`. */
+  readonly types: ReadonlySet<string>;
+  readonly algorithms: ReadonlySet<string>;
+}
+
+export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
+export const MAX_KID_LENGTH = 256;
+
+const invalid = (reason: AuthErrorReason) => new AuthError('UNAUTHENTICATED', reason);
+
+/**
+ * Splits and decodes a compact JWS, checking everything that can be checked without a key:
+ * size, shape, canonical base64url, JSON objects without duplicate members, `alg` in the
+ * allowlist, `typ`, `kid`, and no `crit`. `jku`, `x5u`, `jwk` and `x5c` are never used.
+ */
+export function decodeJws(token: string, limits: DecodeLimits): DecodedJws {
+  if (token.length > limits.maxTokenLength) throw invalid('TOKEN_TOO_LARGE');
+  const firstDot = token.indexOf('.');
+  const secondDot = token.indexOf('.', firstDot + 1);
+  if (firstDot <= 0 || secondDot <= firstDot + 1 || token.indexOf('.', secondDot + 1) !== -1) {
+    throw invalid('TOKEN_MALFORMED');
+  }
+  const headerBytes = decodeBase64url(token.slice(0, firstDot));
+  const payloadBytes = decodeBase64url(token.slice(firstDot + 1, secondDot));
+  const signature = decodeBase64url(token.slice(secondDot + 1));
+  if (!headerBytes || !payloadBytes || !signature || signature.length === 0) throw invalid('TOKEN_MALFORMED');
+
+  const header = parseJsonObject(headerBytes.toString('utf8'));
+  if (!header) throw invalid('HEADER_INVALID');
+  const payload = parseJsonObject(payloadBytes.toString('utf8'));
+  if (!payload) throw invalid('TOKEN_MALFORMED');
+
+  return {
+    header: checkHeader(header, limits),
+    payload,
+    signingInput: Buffer.from(token.slice(0, secondDot), 'latin1'),
+    signature,
+  };
+}
+
+function checkHeader(header: Record<string, unknown>, limits: DecodeLimits): JwsHeader {
+  const { alg, kid, typ } = header;
+  if (!isSupportedAlgorithm(alg) || !limits.algorithms.has(alg)) throw invalid('ALGORITHM_NOT_ALLOWED');
+  // Any `crit` (and so `b64: false`) asks for processing this verifier does not do: reject, as RFC 7515 §4.1.11 says.
+  if (Object.hasOwn(header, 'crit') || Object.hasOwn(header, 'b64')) throw invalid('CRITICAL_HEADER');
+  if (kid !== undefined && (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH)) {
+    throw invalid('HEADER_INVALID');
+  }
+  if (typ !== undefined && typeof typ !== 'string') throw invalid('HEADER_INVALID');
+  if (!limits.types.has(normalizeType(typ))) throw invalid('TYPE_NOT_ALLOWED');
+  return { alg, kid: kid as string | undefined, typ: typ as string | undefined };
+}
+
+/** `typ` compares case-insensitively, with an optional `application/` prefix (RFC 7515 §4.1.9). */
+export function normalizeType(typ: string | undefined): string {
+  if (typ === undefined) return '';
+  const lower = typ.toLowerCase();
+  return lower.startsWith('application/') ? lower.slice(12) : lower;
+}

@@ -1,0 +1,30 @@
+import { type Algorithm, SUPPORTED_ALGORITHMS } from '../algorithms.js';
+import { fetchJson, KeyFetchError } from './fetch-json.js';
+import { importJwk, type VerificationKey } from './key.js';
+import { createKeyStore, type KeyStore, type ResolvedKeySetPolicy } from './key-store.js';
+
+/** Asymmetric algorithms only: a key set is public, so it never holds a secret. */
+export const REMOTE_ALGORITHMS: readonly Algorithm[] = SUPPORTED_ALGORITHMS.filter((alg) => !alg.startsWith('HS'));
+
+/** Fetches and imports a JWKS document. Unusable members are skipped; a set with none, or too many, is refused. */
+export async function loadJwks(url: URL, policy: ResolvedKeySetPolicy, fetcher?: typeof fetch): Promise<VerificationKey[]> {
+  const body = await fetchJson(url, { timeoutMs: policy.timeout * 1000, maxBytes: policy.maxBodyBytes, fetch: fetcher });
+  const members = (body as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(members)) throw new KeyFetchError('not a JWKS document');
+  if (members.length > policy.maxKeys) throw new KeyFetchError('too many keys');
+  const keys: VerificationKey[] = [];
+  for (const member of members) {
+    const key = importJwk(member);
+    if (key) keys.push(key);
+  }
+  if (keys.length === 0) throw new KeyFetchError('no usable keys');
+  return keys;
+}
+
+export function jwksKeySource(
+  url: URL,
+  policy: ResolvedKeySetPolicy,
+  options: { now?: () => number; fetch?: typeof fetch } = {},
+): KeyStore {
+  return createKeyStore(() => loadJwks(url, policy, options.fetch), REMOTE_ALGORITHMS, policy, options.now);
+}

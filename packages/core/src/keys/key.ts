@@ -1,0 +1,94 @@
+import { createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { type Algorithm, algorithmsForKey, isSupportedAlgorithm, keyFitsAlgorithm } from '../algorithms.js';
+import { AuthError } from '../errors.js';
+import type { JwsHeader } from '../jws.js';
+
+/** A key that can verify tokens, with the algorithms it is bound to. */
+export interface VerificationKey {
+  readonly key: KeyObject;
+  readonly kid: string | undefined;
+  readonly algorithms: ReadonlySet<Algorithm>;
+  /** Set when the key leaves its key set: verifications cached with it are dropped. */
+  retired: boolean;
+}
+
+/** Where a verifier gets its keys. `resolve` rejects with AuthError: KEY_NOT_FOUND (401) or KEYS_UNAVAILABLE (503). */
+export interface KeySource {
+  /** Algorithms this source can ever verify: the default allowlist. */
+  readonly algorithms: readonly Algorithm[];
+  resolve(header: JwsHeader): VerificationKey | Promise<VerificationKey>;
+}
+
+export function verificationKey(key: KeyObject, kid?: string, alg?: Algorithm): VerificationKey | undefined {
+  const algorithms = alg ? (keyFitsAlgorithm(key, alg) ? [alg] : []) : algorithmsForKey(key);
+  if (algorithms.length === 0) return undefined;
+  return { key, kid, algorithms: new Set(algorithms), retired: false };
+}
+
+const MAX_KID_LENGTH = 256;
+const ASYMMETRIC_KTY = new Set(['RSA', 'EC', 'OKP']);
+
+/**
+ * Imports one member of a JWKS. Returns undefined for a key that must not be used: symmetric
+ * (`oct`: a published secret is no secret), not for signatures, an unsupported or unfitting `alg`,
+ * a weak RSA modulus, or anything malformed.
+ */
+export function importJwk(jwk: unknown): VerificationKey | undefined {
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return undefined;
+  const { kty, kid, use, alg, key_ops: keyOps } = jwk as Record<string, unknown>;
+  if (typeof kty !== 'string' || !ASYMMETRIC_KTY.has(kty)) return undefined;
+  if (use !== undefined && use !== 'sig') return undefined;
+  if (keyOps !== undefined && (!Array.isArray(keyOps) || !keyOps.includes('verify'))) return undefined;
+  if (kid !== undefined && (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH)) {
+    return undefined;
+  }
+  if (alg !== undefined && !isSupportedAlgorithm(alg)) return undefined;
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: publicMembers(jwk as Record<string, unknown>), format: 'jwk' });
+  } catch {
+    return undefined;
+  }
+  return verificationKey(key, kid as string | undefined, alg as Algorithm | undefined);
+}
+
+const PUBLIC_MEMBERS = ['kty', 'n', 'e', 'crv', 'x', 'y'] as const;
+
+function publicMembers(jwk: Record<string, unknown>): JsonWebKey {
+  const out: Record<string, unknown> = {};
+  for (const name of PUBLIC_MEMBERS) if (jwk[name] !== undefined) out[name] = jwk[name];
+  return out as JsonWebKey;
+}
+
+/** A static public key: PEM (SPKI, PKCS#1 or a certificate) or a JWK. Throws on anything else. */
+export function importPublicKey(input: string | JsonWebKey): KeyObject {
+  if (typeof input === 'string') {
+    const key = createPublicKey(input);
+    return key;
+  }
+  if (input.kty === 'oct') throw new TypeError('a symmetric JWK is a secret: pass it as `secret`');
+  return createPublicKey({ key: publicMembers(input as Record<string, unknown>), format: 'jwk' });
+}
+
+export function importSecret(input: string | Uint8Array): KeyObject {
+  return createSecretKey(typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input));
+}
+
+/**
+ * Picks the key for a token: the key with the token's `kid`; else, when exactly one key has no
+ * `kid` or the token has none, the one key that fits its `alg`. Returns undefined when nothing
+ * fits, and throws KEY_AMBIGUOUS rather than guess between several.
+ */
+export function selectKey(keys: readonly VerificationKey[], header: JwsHeader): VerificationKey | undefined {
+  if (header.kid !== undefined) {
+    for (const k of keys) if (k.kid === header.kid) return k;
+  }
+  let found: VerificationKey | undefined;
+  for (const k of keys) {
+    if (header.kid !== undefined && k.kid !== undefined) continue;
+    if (!k.algorithms.has(header.alg)) continue;
+    if (found) throw new AuthError('UNAUTHENTICATED', 'KEY_AMBIGUOUS');
+    found = k;
+  }
+  return found;
+}

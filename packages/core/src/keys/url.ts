@@ -1,0 +1,24 @@
+import { GatehouseConfigError } from '../errors.js';
+
+/** Keys come over https, or plain http to this machine only (tests, local issuers). */
+export function keyServerUrl(value: string, name: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new GatehouseConfigError(`${name} is not a valid URL`);
+  }
+  if (url.username || url.password) throw new GatehouseConfigError(`${name} must not carry credentials`);
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && isLoopback(url.hostname)) return url;
+  throw new GatehouseConfigError(`${name} must use https (plain http is allowed only for localhost)`);
+}
+
+export function isLoopback(hostname: string): boolean {
+  return (
+    hostname === 'localhost' ||
+    hostname === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname) ||
+    hostname.endsWith('.localhost')
+  );
+}

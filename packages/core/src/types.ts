@@ -1,0 +1,55 @@
+/**
+ * Role and permission names can be declared once for the whole program, so that a misspelt name
+ * in a requirement fails to compile:
+ *
+ * ```ts
+ * declare module '@gatehouse/core' {
+ *   interface Register {
+ *     roles: 'admin' | 'read-only';
+ *     permissions: 'reports:read' | 'uploadFile';
+ *   }
+ * }
+ * ```
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: augmented by applications
+export interface Register {}
+
+/** A role name: the names declared in {@link Register}, or any string when none are declared. */
+export type Role = Register extends { roles: infer R extends string } ? R : string;
+/** A permission name: the names declared in {@link Register}, or any string when none are declared. */
+export type Permission = Register extends { permissions: infer P extends string } ? P : string;
+
+/** Who may pass: at least one of `roles` (if given) and at least one of `permissions` (if given). */
+export interface Requirement<R extends string = Role, P extends string = Permission> {
+  readonly roles?: readonly R[];
+  readonly permissions?: readonly P[];
+}
+
+/** The verified caller. Frozen; roles and permissions are the token's exact strings. */
+export interface AuthUser {
+  readonly id: string;
+  readonly roles: readonly string[];
+  readonly permissions: readonly string[];
+  readonly tenantId?: string;
+  readonly type?: string;
+  readonly claims: Readonly<Record<string, unknown>>;
+}
+
+/** The verified JWT payload handed to claim sources. */
+export type JwtClaims = Readonly<Record<string, unknown>>;
+
+/**
+ * Where a user attribute is read from: a dot path into the claims (`'realm_access.roles'`),
+ * or a function of the claims. Only own properties are followed.
+ */
+export type ClaimSource = string | ((claims: JwtClaims) => unknown);
+
+/** Something a token can be read from. */
+export type CredentialSource =
+  | Request
+  | Headers
+  | import('node:http').IncomingMessage
+  | { readonly headers: Headers | HeaderRecord }
+  | HeaderRecord;
+
+export type HeaderRecord = Readonly<Record<string, string | readonly string[] | undefined>>;

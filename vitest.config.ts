@@ -1,0 +1,26 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@gatehouse\/core\/testing$/, replacement: src('./packages/core/src/testing/index.ts') },
+      { find: /^@gatehouse\/core$/, replacement: src('./packages/core/src/index.ts') },
+      { find: /^@gatehouse\/trpc$/, replacement: src('./packages/trpc/src/index.ts') },
+      { find: /^@gatehouse\/graphql$/, replacement: src('./packages/graphql/src/index.ts') },
+    ],
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+    typecheck: {
+      enabled: true,
+      include: ['packages/*/test/**/*.test-d.ts'],
+      tsconfig: './tsconfig.test.json',
+    },
+  },
+});
