@@ -25,8 +25,10 @@ export function optionsFromEnv(env: Env = process.env): VerifierOptions {
   if (audience) common.audience = audience;
 
   if (clientId !== undefined || apiKey !== undefined) {
-    if (clientId === undefined) throw new GatehouseConfigError('FRONTEGG_API_KEY is set but FRONTEGG_CLIENT_ID is missing');
-    if (apiKey === undefined) throw new GatehouseConfigError('FRONTEGG_CLIENT_ID is set but FRONTEGG_API_KEY is missing');
+    if (clientId === undefined)
+      throw new GatehouseConfigError('FRONTEGG_API_KEY is set but FRONTEGG_CLIENT_ID is missing');
+    if (apiKey === undefined)
+      throw new GatehouseConfigError('FRONTEGG_CLIENT_ID is set but FRONTEGG_API_KEY is missing');
     const gatewayUrl = value('FRONTEGG_API_GATEWAY_URL') ?? DEFAULT_FRONTEGG_GATEWAY;
     return { ...common, frontegg: { clientId, apiKey, gatewayUrl } };
   }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { defineRequirement } from './requirement.js';
-import { AuthError, authErrorHeaders } from './errors.js';
 import { verifierFromEnv } from './env.js';
+import { AuthError, authErrorHeaders } from './errors.js';
+import { defineRequirement } from './requirement.js';
 import type { AuthUser, Requirement } from './types.js';
 import type { Verifier } from './verifier.js';
 

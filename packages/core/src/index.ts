@@ -7,13 +7,18 @@ export {
   AUTH_ERROR_MESSAGES,
   AuthError,
   type AuthErrorCode,
-  authErrorHeaders,
   type AuthErrorReason,
   type AuthErrorStatus,
+  authErrorHeaders,
   GatehouseConfigError,
   isAuthError,
 } from './errors.js';
-export { type AuthenticatedRequest, sendAuthError, type WithAuthenticationOptions, withAuthentication } from './http.js';
+export {
+  type AuthenticatedRequest,
+  sendAuthError,
+  type WithAuthenticationOptions,
+  withAuthentication,
+} from './http.js';
 export { DEFAULT_FRONTEGG_GATEWAY, type FronteggOptions } from './keys/frontegg.js';
 export { DEFAULT_KEY_SET_POLICY, type KeySetPolicy, type KeyStoreStatus } from './keys/key-store.js';
 export { defineRequirement, describeRequirement, isOpenRequirement } from './requirement.js';

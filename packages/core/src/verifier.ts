@@ -8,9 +8,9 @@ import { AuthError, GatehouseConfigError } from './errors.js';
 import { DEFAULT_MAX_TOKEN_LENGTH, type DecodeLimits, decodeJws, normalizeType } from './jws.js';
 import { discoveryKeySource } from './keys/discovery.js';
 import { type FronteggOptions, fronteggKeySource } from './keys/frontegg.js';
+import { jwksKeySource } from './keys/jwks.js';
 import { importPublicKey, importSecret, type KeySource, type VerificationKey } from './keys/key.js';
 import { DEFAULT_KEY_SET_POLICY, type KeySetPolicy, type KeyStore, type KeyStoreStatus } from './keys/key-store.js';
-import { jwksKeySource } from './keys/jwks.js';
 import { staticKey, staticKeySource } from './keys/static.js';
 import { keyServerUrl } from './keys/url.js';
 import { DEFAULT_CACHE_ENTRIES, TokenCache } from './token-cache.js';
@@ -158,7 +158,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
 function keySourceFor(options: VerifierOptions, now: () => number): KeySource {
   const given = (['jwksUri', 'publicKey', 'secret', 'frontegg'] as const).filter((k) => options[k] !== undefined);
   if (given.length > 1) {
-    throw new GatehouseConfigError(`give one key source, not ${given.join(' and ')}: mixing them invites algorithm confusion`);
+    throw new GatehouseConfigError(
+      `give one key source, not ${given.join(' and ')}: mixing them invites algorithm confusion`,
+    );
   }
   const policy = { ...DEFAULT_KEY_SET_POLICY, ...definedOnly(options.keySet ?? {}) };
   for (const [name, value] of Object.entries(policy)) {
@@ -188,7 +190,9 @@ function keySourceFor(options: VerifierOptions, now: () => number): KeySource {
   if (options.secret !== undefined) {
     const text = typeof options.secret === 'string' ? options.secret : '';
     if (text.includes('-----BEGIN')) {
-      throw new GatehouseConfigError('secret looks like a PEM key: pass a public key as publicKey, never as an HMAC secret');
+      throw new GatehouseConfigError(
+        'secret looks like a PEM key: pass a public key as publicKey, never as an HMAC secret',
+      );
     }
     const key = importSecret(options.secret);
     const algorithms = algorithmsForKey(key);

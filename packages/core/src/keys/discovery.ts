@@ -1,7 +1,7 @@
 import { fetchJson, KeyFetchError } from './fetch-json.js';
+import { loadJwks, REMOTE_ALGORITHMS } from './jwks.js';
 import type { VerificationKey } from './key.js';
 import { createKeyStore, type KeyStore, type ResolvedKeySetPolicy } from './key-store.js';
-import { loadJwks, REMOTE_ALGORITHMS } from './jwks.js';
 import { keyServerUrl } from './url.js';
 
 /**

@@ -7,8 +7,16 @@ import { createKeyStore, type KeyStore, type ResolvedKeySetPolicy } from './key-
 export const REMOTE_ALGORITHMS: readonly Algorithm[] = SUPPORTED_ALGORITHMS.filter((alg) => !alg.startsWith('HS'));
 
 /** Fetches and imports a JWKS document. Unusable members are skipped; a set with none, or too many, is refused. */
-export async function loadJwks(url: URL, policy: ResolvedKeySetPolicy, fetcher?: typeof fetch): Promise<VerificationKey[]> {
-  const body = await fetchJson(url, { timeoutMs: policy.timeout * 1000, maxBytes: policy.maxBodyBytes, fetch: fetcher });
+export async function loadJwks(
+  url: URL,
+  policy: ResolvedKeySetPolicy,
+  fetcher?: typeof fetch,
+): Promise<VerificationKey[]> {
+  const body = await fetchJson(url, {
+    timeoutMs: policy.timeout * 1000,
+    maxBytes: policy.maxBodyBytes,
+    fetch: fetcher,
+  });
   const members = (body as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(members)) throw new KeyFetchError('not a JWKS document');
   if (members.length > policy.maxKeys) throw new KeyFetchError('too many keys');

@@ -29,7 +29,9 @@ function signature(alg: string, data: Buffer, key: KeyObject | string | Uint8Arr
   const digest = `sha${alg.slice(2)}`;
   if (alg.startsWith('HS')) {
     const secret = typeof key === 'string' ? Buffer.from(key) : key;
-    return createHmac(digest, secret as KeyObject | Buffer).update(data).digest();
+    return createHmac(digest, secret as KeyObject | Buffer)
+      .update(data)
+      .digest();
   }
   const privateKey = key as KeyObject;
   if (alg.startsWith('RS')) return sign(digest, data, privateKey);
