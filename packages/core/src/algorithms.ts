@@ -85,6 +85,8 @@ export function keyFitsAlgorithm(key: KeyObject, alg: Algorithm): boolean {
 export function verifySignature(alg: Algorithm, key: KeyObject, signingInput: Buffer, signature: Buffer): boolean {
   const spec = SPECS[alg];
   if (spec.signatureLength !== undefined && signature.length !== spec.signatureLength) return false;
+  // Defence in depth against algorithm confusion: HMAC only with a secret, signatures only with a public key.
+  if ((key.type === 'secret') !== (spec.keyTypes[0] === 'secret')) return false;
   if (key.type === 'secret') {
     const expected = createHmac(spec.digest as string, key)
       .update(signingInput)

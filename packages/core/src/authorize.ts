@@ -1,5 +1,6 @@
-import { AuthError } from './errors.js';
-import type { AuthUser, Permission, Requirement, Role } from './types.js';
+import { AuthError, GatehouseConfigError } from './errors.js';
+import { defineRequirement } from './requirement.js';
+import type { AnyRequirement, AuthUser, Permission, Requirement, Role } from './types.js';
 
 /**
  * Lets `user` through when it meets `requirement`, or throws:
@@ -7,41 +8,69 @@ import type { AuthUser, Permission, Requirement, Role } from './types.js';
  * Roles: at least one of them; permissions: at least one of them; both given: both hold.
  * Matching is exact and case-sensitive. An empty list can be met by nobody.
  */
-export function authorize(user: AuthUser | null | undefined, requirement: Requirement = {}): AuthUser {
+export function authorize(user: AuthUser | null | undefined, requirement?: Requirement | null): AuthUser {
   if (!user) throw new AuthError('UNAUTHENTICATED', 'NO_CREDENTIALS');
   const failed = unmetCondition(user, requirement);
   if (failed) throw new AuthError('FORBIDDEN', failed);
   return user;
 }
 
-/** True when `user` meets `requirement`; never throws. */
-export function satisfies(user: AuthUser | null | undefined, requirement: Requirement = {}): boolean {
+/** True when `user` meets `requirement`; never throws for a well-formed requirement. */
+export function satisfies(user: AuthUser | null | undefined, requirement?: Requirement | null): boolean {
   return !!user && unmetCondition(user, requirement) === undefined;
 }
 
-function unmetCondition(user: AuthUser, requirement: Requirement): 'ROLE_MISSING' | 'PERMISSION_MISSING' | undefined {
+/** The condition `user` fails, if any. Exported for adapters that report decisions themselves. */
+export function unmetCondition(
+  user: AuthUser,
+  requirement: AnyRequirement | null | undefined,
+): 'ROLE_MISSING' | 'PERMISSION_MISSING' | undefined {
+  if (requirement === undefined || requirement === null) return undefined;
   const { roles, permissions } = requirement;
-  if (roles && !hasAny(user.roles, roles)) return 'ROLE_MISSING';
-  if (permissions && !hasAny(user.permissions, permissions)) return 'PERMISSION_MISSING';
+  if (roles !== undefined && !holdsAny(user.roles, names(roles, 'roles'))) return 'ROLE_MISSING';
+  if (permissions !== undefined && !holdsAny(user.permissions, names(permissions, 'permissions'))) {
+    return 'PERMISSION_MISSING';
+  }
   return undefined;
 }
 
-function hasAny(held: readonly string[], wanted: readonly string[]): boolean {
-  for (const name of wanted) if (held.includes(name)) return true;
+/** A string is iterable too: `roles: 'admin'` must never be read as the names 'a', 'd', 'm'... */
+function names(value: unknown, key: string): readonly unknown[] {
+  if (!Array.isArray(value)) throw new GatehouseConfigError(`requirement.${key} must be a list of names`);
+  return value;
+}
+
+/** Held names must be a real list: a string would match substrings through `includes`. */
+function holdsAny(held: unknown, wanted: readonly unknown[]): boolean {
+  if (!Array.isArray(held)) return false;
+  for (const name of wanted) if (typeof name === 'string' && held.includes(name)) return true;
   return false;
 }
 
-/** Declares the role and permission names once; use with `Register` to type requirements. */
+/**
+ * Declares the role and permission names once. `catalog.requirement()` checks names at compile
+ * time (a misspelt name is a type error) and at run time (an unknown name is a GatehouseConfigError).
+ */
 export function defineCatalog<const R extends string, const P extends string>(catalog: {
   roles: readonly R[];
   permissions: readonly P[];
 }): Catalog<R, P> {
   const roles = new Set<string>(catalog.roles);
   const permissions = new Set<string>(catalog.permissions);
+  const check = (list: readonly string[] | undefined, known: Set<string>, kind: string) => {
+    for (const name of list ?? []) {
+      if (!known.has(name)) throw new GatehouseConfigError(`unknown ${kind} "${name}": it is not in the catalog`);
+    }
+  };
   return Object.freeze({
     roles: Object.freeze([...catalog.roles]),
     permissions: Object.freeze([...catalog.permissions]),
-    requirement: (requirement: Requirement<R, P>) => requirement,
+    requirement(requirement: Requirement<R, P>): Requirement<R, P> {
+      const checked = defineRequirement(requirement, 'catalog requirement');
+      check(checked.roles, roles, 'role');
+      check(checked.permissions, permissions, 'permission');
+      return checked as Requirement<R, P>;
+    },
     isRole: (name: string): name is R => roles.has(name),
     isPermission: (name: string): name is P => permissions.has(name),
   });
@@ -50,7 +79,7 @@ export function defineCatalog<const R extends string, const P extends string>(ca
 export interface Catalog<R extends string = Role, P extends string = Permission> {
   readonly roles: readonly R[];
   readonly permissions: readonly P[];
-  /** Identity at run time; at compile time, a misspelt name is an error. */
+  /** Returns the requirement, frozen; a misspelt name is a compile error, an unknown one a GatehouseConfigError. */
   requirement(requirement: Requirement<R, P>): Requirement<R, P>;
   isRole(name: string): name is R;
   isPermission(name: string): name is P;

@@ -34,7 +34,7 @@ export function checkRegisteredClaims(payload: Record<string, unknown>, policy: 
   }
   let validUntil = exp + tolerance;
   if (policy.maxTokenAge !== undefined) {
-    if (iat === undefined) throw invalid('CLAIMS_INVALID');
+    if (iat === undefined) throw invalid('ISSUED_AT_MISSING');
     if (now - (iat as number) > policy.maxTokenAge + tolerance) throw invalid('TOKEN_TOO_OLD');
     validUntil = Math.min(validUntil, (iat as number) + policy.maxTokenAge + tolerance);
   }

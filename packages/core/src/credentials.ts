@@ -4,13 +4,18 @@ import type { CredentialSource, HeaderRecord } from './types.js';
 /** Longest `Authorization` header read at all; a longer one is rejected before any decoding. */
 export const MAX_AUTHORIZATION_HEADER_LENGTH = 16 * 1024;
 
-const BEARER = /^bearer(?: +([^\s,]*))?\s*$/i;
-const SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+(?: |$)/;
+/** RFC 9110 `token`: an auth-scheme. */
+const SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** RFC 9110 `token68`: the only credential syntax Bearer allows (RFC 6750 §2.1). */
+const TOKEN68 = /^[A-Za-z0-9._~+/-]+=*$/;
+/** A second credential after a comma (`Basic x, Bearer y`: a merged duplicate header). */
+const SECOND_BEARER = /,\s*bearer(?:\s|$)/i;
 
 /**
  * Reads the Bearer token from `Authorization`, the only place a token is taken from (never the URL).
- * Returns null when no credentials were sent. Throws BAD_REQUEST for two credentials or an empty
- * Bearer, and UNAUTHENTICATED for another scheme: a credential that is present is never ignored.
+ * Returns null when no credentials were sent. Throws BAD_REQUEST for two credentials, an empty
+ * Bearer or a malformed header, and UNAUTHENTICATED for another scheme: a credential that is
+ * present is never ignored.
  */
 export function extractBearerToken(source: CredentialSource): string | null {
   const values = authorizationValues(source);
@@ -19,31 +24,40 @@ export function extractBearerToken(source: CredentialSource): string | null {
   return parseAuthorization(values[0] as string);
 }
 
-/** Parses one `Authorization` header value. */
+/** Parses one `Authorization` header value: the token, null for an empty value, or an AuthError. */
 export function parseAuthorization(value: string): string | null {
   if (value.length > MAX_AUTHORIZATION_HEADER_LENGTH) throw new AuthError('UNAUTHENTICATED', 'TOKEN_TOO_LARGE');
   const trimmed = value.trim();
   if (trimmed === '') return null;
-  const match = BEARER.exec(trimmed);
-  if (match) {
-    const token = match[1];
-    if (!token) throw new AuthError('BAD_REQUEST', 'MALFORMED_CREDENTIALS');
-    return token;
+  const space = trimmed.indexOf(' ');
+  const scheme = space === -1 ? trimmed : trimmed.slice(0, space);
+  if (!SCHEME.test(scheme)) throw new AuthError('BAD_REQUEST', 'MALFORMED_CREDENTIALS');
+  if (scheme.length !== 6 || scheme.toLowerCase() !== 'bearer') {
+    if (SECOND_BEARER.test(trimmed)) throw new AuthError('BAD_REQUEST', 'MULTIPLE_CREDENTIALS');
+    throw new AuthError('UNAUTHENTICATED', 'UNSUPPORTED_SCHEME');
   }
+  const token = space === -1 ? '' : trimmed.slice(space + 1).trimStart();
+  if (token === '') throw new AuthError('BAD_REQUEST', 'MALFORMED_CREDENTIALS');
+  if (TOKEN68.test(token)) return token;
   // `Bearer a b`, `Bearer a, Bearer b` (a merged duplicate header): two credentials.
-  if (/^bearer\s/i.test(trimmed)) throw new AuthError('BAD_REQUEST', 'MULTIPLE_CREDENTIALS');
-  if (!SCHEME.test(trimmed)) throw new AuthError('BAD_REQUEST', 'MALFORMED_CREDENTIALS');
-  throw new AuthError('UNAUTHENTICATED', 'UNSUPPORTED_SCHEME');
+  if (/[\s,]/.test(token)) throw new AuthError('BAD_REQUEST', 'MULTIPLE_CREDENTIALS');
+  throw new AuthError('BAD_REQUEST', 'MALFORMED_CREDENTIALS');
 }
 
 function authorizationValues(source: CredentialSource): readonly string[] {
+  if (typeof source !== 'object' || source === null) {
+    throw new TypeError('expected a Request, Headers, IncomingMessage or header record');
+  }
   if (isHeaders(source)) return fromHeaders(source);
   if ('headers' in source && typeof source.headers === 'object' && source.headers !== null) {
     const headers = source.headers as Headers | HeaderRecord;
     if (isHeaders(headers)) return fromHeaders(headers);
     const raw = (source as { rawHeaders?: unknown }).rawHeaders;
     // Node keeps only the first of duplicate `Authorization` headers in `headers`; the raw list has them all.
-    if (Array.isArray(raw)) return fromRawHeaders(raw);
+    if (Array.isArray(raw)) {
+      const values = fromRawHeaders(raw);
+      if (values.length > 0) return values;
+    }
     return fromRecord(headers);
   }
   return fromRecord(source as HeaderRecord);
@@ -53,6 +67,7 @@ function isHeaders(value: unknown): value is Headers {
   return typeof Headers !== 'undefined' && value instanceof Headers;
 }
 
+/** WHATWG Headers join duplicates with `, `, which the parser then reads as two credentials. */
 function fromHeaders(headers: Headers): readonly string[] {
   const value = headers.get('authorization');
   return value === null ? [] : [value];
@@ -76,7 +91,7 @@ function fromRecord(record: HeaderRecord): readonly string[] {
     const value = record[name];
     if (value === undefined) continue;
     if (typeof value === 'string') values.push(value);
-    else if (Array.isArray(value)) for (const v of value) values.push(String(v));
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) values.push(...value);
     else throw new AuthError('BAD_REQUEST', 'MALFORMED_CREDENTIALS');
   }
   return values;

@@ -1,5 +1,6 @@
 import { GatehouseConfigError } from './errors.js';
 import { DEFAULT_FRONTEGG_GATEWAY } from './keys/frontegg.js';
+import { keyServerUrl } from './keys/url.js';
 import { createVerifier, type Verifier, type VerifierOptions } from './verifier.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -9,6 +10,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * - `FRONTEGG_CLIENT_ID` + `FRONTEGG_API_KEY` (+ `FRONTEGG_API_GATEWAY_URL`, default EU): Frontegg mode;
  * - `GATEHOUSE_JWKS_URI` (+ `GATEHOUSE_ISSUER`, `GATEHOUSE_AUDIENCE`, comma-separated): any OIDC/OAuth issuer;
  * - `GATEHOUSE_ISSUER` alone: the issuer's keys by OIDC discovery.
+ * Optional in every mode: `GATEHOUSE_CLOCK_TOLERANCE` and `GATEHOUSE_MAX_TOKEN_AGE` (seconds).
  * Anything else is a GatehouseConfigError that names the variables to set.
  */
 export function optionsFromEnv(env: Env = process.env): VerifierOptions {
@@ -23,6 +25,10 @@ export function optionsFromEnv(env: Env = process.env): VerifierOptions {
   const common: VerifierOptions = {};
   if (issuer) common.issuer = issuer.length === 1 ? (issuer[0] as string) : issuer;
   if (audience) common.audience = audience;
+  const clockTolerance = seconds(value('GATEHOUSE_CLOCK_TOLERANCE'), 'GATEHOUSE_CLOCK_TOLERANCE', true);
+  if (clockTolerance !== undefined) common.clockTolerance = clockTolerance;
+  const maxTokenAge = seconds(value('GATEHOUSE_MAX_TOKEN_AGE'), 'GATEHOUSE_MAX_TOKEN_AGE', false);
+  if (maxTokenAge !== undefined) common.maxTokenAge = maxTokenAge;
 
   if (clientId !== undefined || apiKey !== undefined) {
     if (clientId === undefined)
@@ -30,11 +36,20 @@ export function optionsFromEnv(env: Env = process.env): VerifierOptions {
     if (apiKey === undefined)
       throw new GatehouseConfigError('FRONTEGG_CLIENT_ID is set but FRONTEGG_API_KEY is missing');
     const gatewayUrl = value('FRONTEGG_API_GATEWAY_URL') ?? DEFAULT_FRONTEGG_GATEWAY;
+    keyServerUrl(gatewayUrl, 'FRONTEGG_API_GATEWAY_URL');
     return { ...common, frontegg: { clientId, apiKey, gatewayUrl } };
   }
   const jwksUri = value('GATEHOUSE_JWKS_URI');
-  if (jwksUri !== undefined) return { ...common, jwksUri };
+  if (jwksUri !== undefined) {
+    keyServerUrl(jwksUri, 'GATEHOUSE_JWKS_URI');
+    return { ...common, jwksUri };
+  }
   if (typeof common.issuer === 'string') return common;
+  if (issuer) {
+    throw new GatehouseConfigError(
+      'GATEHOUSE_ISSUER lists several issuers, so their keys cannot be discovered: set GATEHOUSE_JWKS_URI too',
+    );
+  }
   throw new GatehouseConfigError(
     'no key source configured: set FRONTEGG_CLIENT_ID and FRONTEGG_API_KEY (optionally FRONTEGG_API_GATEWAY_URL) ' +
       'for Frontegg, or GATEHOUSE_JWKS_URI (optionally GATEHOUSE_ISSUER and GATEHOUSE_AUDIENCE) for any OIDC issuer',
@@ -44,6 +59,15 @@ export function optionsFromEnv(env: Env = process.env): VerifierOptions {
 /** A verifier configured from the environment; see {@link optionsFromEnv}. */
 export function verifierFromEnv(env: Env = process.env, overrides: Partial<VerifierOptions> = {}): Verifier {
   return createVerifier({ ...optionsFromEnv(env), ...overrides });
+}
+
+function seconds(text: string | undefined, name: string, zeroAllowed: boolean): number | undefined {
+  if (text === undefined) return undefined;
+  const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(n) || (!zeroAllowed && n === 0)) {
+    throw new GatehouseConfigError(`${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number of seconds`);
+  }
+  return n;
 }
 
 function csv(value: string | undefined): string[] | undefined {

@@ -22,6 +22,7 @@ export type AuthErrorReason =
   | 'KEYS_UNAVAILABLE'
   // claims
   | 'EXPIRATION_MISSING'
+  | 'ISSUED_AT_MISSING'
   | 'TOKEN_EXPIRED'
   | 'TOKEN_NOT_YET_VALID'
   | 'ISSUED_IN_FUTURE'
@@ -102,7 +103,7 @@ export function isAuthError(value: unknown): value is AuthError {
 function messageFor(code: AuthErrorCode, reason: AuthErrorReason): AuthErrorMessage {
   switch (code) {
     case 'UNAUTHENTICATED':
-      return reason === 'NO_CREDENTIALS' ? AUTH_ERROR_MESSAGES.NO_CREDENTIALS : AUTH_ERROR_MESSAGES.INVALID_TOKEN;
+      return isMissingCredential(reason) ? AUTH_ERROR_MESSAGES.NO_CREDENTIALS : AUTH_ERROR_MESSAGES.INVALID_TOKEN;
     case 'BAD_REQUEST':
       return AUTH_ERROR_MESSAGES.BAD_REQUEST;
     case 'FORBIDDEN':
@@ -112,11 +113,16 @@ function messageFor(code: AuthErrorCode, reason: AuthErrorReason): AuthErrorMess
   }
 }
 
+/** RFC 6750 §3.1: a request without a Bearer credential (none, or another scheme) gets a challenge without an error code. */
+function isMissingCredential(reason: AuthErrorReason): boolean {
+  return reason === 'NO_CREDENTIALS' || reason === 'UNSUPPORTED_SCHEME';
+}
+
 function challengeFor(code: AuthErrorCode, reason: AuthErrorReason, realm: string): string {
   const base = `Bearer realm="${realm}"`;
   switch (code) {
     case 'UNAUTHENTICATED':
-      return reason === 'NO_CREDENTIALS' ? base : `${base}, error="invalid_token"`;
+      return isMissingCredential(reason) ? base : `${base}, error="invalid_token"`;
     case 'BAD_REQUEST':
       return `${base}, error="invalid_request"`;
     default:
@@ -130,6 +136,11 @@ export function authErrorHeaders(error: AuthError): Record<string, string> {
   if (error.wwwAuthenticate) headers['www-authenticate'] = error.wwwAuthenticate;
   if (error.retryAfter !== undefined) headers['retry-after'] = String(error.retryAfter);
   return headers;
+}
+
+/** A `realm` fits in a quoted-string without escapes: printable ASCII except `"` and `\\`. */
+export function isValidRealm(realm: unknown): realm is string {
+  return typeof realm === 'string' && realm.length > 0 && realm.length <= 256 && /^[ !#-[\]-~]+$/.test(realm);
 }
 
 /** A configuration mistake found when a verifier, directive or router is built: fail at start, never per request. */

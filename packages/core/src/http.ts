@@ -32,7 +32,8 @@ export function withAuthentication(options: WithAuthenticationOptions = {}) {
     return verifier
       .authenticate(req)
       .then((user) => {
-        (req as AuthenticatedRequest).user = verifier.authorize(user, requirement);
+        // The names were typed by the caller (WithAuthenticationOptions) and checked by defineRequirement.
+        (req as AuthenticatedRequest).user = verifier.authorize(user, requirement as Requirement);
       })
       .then(
         () => next?.(),

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { type Algorithm, isSupportedAlgorithm } from './algorithms.js';
 import { decodeBase64url } from './base64url.js';
 import { AuthError, type AuthErrorReason } from './errors.js';
@@ -30,8 +31,9 @@ const invalid = (reason: AuthErrorReason) => new AuthError('UNAUTHENTICATED', re
 
 /**
  * Splits and decodes a compact JWS, checking everything that can be checked without a key:
- * size, shape, canonical base64url, JSON objects without duplicate members, `alg` in the
+ * size, shape, canonical base64url, UTF-8 JSON objects without duplicate members, `alg` in the
  * allowlist, `typ`, `kid`, and no `crit`. `jku`, `x5u`, `jwk` and `x5c` are never used.
+ * The header is checked before the payload is decoded, so a refused algorithm costs little.
  */
 export function decodeJws(token: string, limits: DecodeLimits): DecodedJws {
   if (token.length > limits.maxTokenLength) throw invalid('TOKEN_TOO_LARGE');
@@ -40,22 +42,41 @@ export function decodeJws(token: string, limits: DecodeLimits): DecodedJws {
   if (firstDot <= 0 || secondDot <= firstDot + 1 || token.indexOf('.', secondDot + 1) !== -1) {
     throw invalid('TOKEN_MALFORMED');
   }
-  const headerBytes = decodeBase64url(token.slice(0, firstDot));
-  const payloadBytes = decodeBase64url(token.slice(firstDot + 1, secondDot));
+  const header = decodeHeader(token.slice(0, firstDot), limits);
+  const payload = decodeJsonSegment(token.slice(firstDot + 1, secondDot), 'TOKEN_MALFORMED');
+  // A stripped signature is a missing one, whatever the header claims.
+  if (secondDot === token.length - 1) throw invalid('SIGNATURE_INVALID');
   const signature = decodeBase64url(token.slice(secondDot + 1));
-  if (!headerBytes || !payloadBytes || !signature || signature.length === 0) throw invalid('TOKEN_MALFORMED');
+  if (!signature) throw invalid('TOKEN_MALFORMED');
+  return { header, payload, signingInput: Buffer.from(token.slice(0, secondDot), 'latin1'), signature };
+}
 
-  const header = parseJsonObject(headerBytes.toString('utf8'));
-  if (!header) throw invalid('HEADER_INVALID');
-  const payload = parseJsonObject(payloadBytes.toString('utf8'));
-  if (!payload) throw invalid('TOKEN_MALFORMED');
+/** Checked headers by their exact text, per verifier: an issuer's tokens share a handful of headers. */
+const HEADER_CACHE_SIZE = 64;
+const headerCaches = new WeakMap<DecodeLimits, Map<string, JwsHeader>>();
 
-  return {
-    header: checkHeader(header, limits),
-    payload,
-    signingInput: Buffer.from(token.slice(0, secondDot), 'latin1'),
-    signature,
-  };
+/** The same result as checking the segment afresh (only accepted headers are kept), without the decoding. */
+function decodeHeader(segment: string, limits: DecodeLimits): JwsHeader {
+  let cache = headerCaches.get(limits);
+  const known = cache?.get(segment);
+  if (known) return known;
+  const header = Object.freeze(checkHeader(decodeJsonSegment(segment, 'HEADER_INVALID'), limits));
+  if (!cache) {
+    cache = new Map();
+    headerCaches.set(limits, cache);
+  }
+  if (cache.size >= HEADER_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(segment, header);
+  return header;
+}
+
+function decodeJsonSegment(segment: string, reason: AuthErrorReason): Record<string, unknown> {
+  const bytes = decodeBase64url(segment);
+  if (!bytes) throw invalid('TOKEN_MALFORMED');
+  // RFC 7515 and 7519 require UTF-8; replacement characters would give two spellings to one text.
+  const json = isUtf8(bytes) ? parseJsonObject(bytes.toString('utf8')) : undefined;
+  if (!json) throw invalid(reason);
+  return json;
 }
 
 function checkHeader(header: Record<string, unknown>, limits: DecodeLimits): JwsHeader {
@@ -67,7 +88,9 @@ function checkHeader(header: Record<string, unknown>, limits: DecodeLimits): Jws
     throw invalid('HEADER_INVALID');
   }
   if (typ !== undefined && typeof typ !== 'string') throw invalid('HEADER_INVALID');
-  if (!limits.types.has(normalizeType(typ))) throw invalid('TYPE_NOT_ALLOWED');
+  const type = normalizeType(typ);
+  // '' stands for an absent typ: an empty one (or a bare `application/`) is not absent.
+  if (!limits.types.has(type) || (type === '' && typ !== undefined)) throw invalid('TYPE_NOT_ALLOWED');
   return { alg, kid: kid as string | undefined, typ: typ as string | undefined };
 }
 

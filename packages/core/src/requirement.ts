@@ -1,5 +1,5 @@
 import { GatehouseConfigError } from './errors.js';
-import type { Requirement } from './types.js';
+import type { AnyRequirement } from './types.js';
 
 const MAX_NAME_LENGTH = 256;
 
@@ -7,7 +7,7 @@ const MAX_NAME_LENGTH = 256;
  * Checks a requirement written in code or schema once, when it is declared: `roles` and
  * `permissions` must be non-empty lists of non-empty strings. Returns a frozen copy.
  */
-export function defineRequirement(requirement: unknown, where = 'requirement'): Requirement {
+export function defineRequirement(requirement: unknown, where = 'requirement'): AnyRequirement {
   if (requirement === undefined || requirement === null) return EMPTY;
   if (typeof requirement !== 'object' || Array.isArray(requirement)) {
     throw new GatehouseConfigError(`${where}: expected { roles?, permissions? }`);
@@ -34,15 +34,15 @@ function nameList(value: unknown, where: string): readonly string[] {
   return Object.freeze([...new Set(value as string[])]);
 }
 
-const EMPTY: Requirement = Object.freeze({});
+const EMPTY: AnyRequirement = Object.freeze({});
 
 /** True when the requirement asks for nothing beyond authentication. */
-export function isOpenRequirement(requirement: Requirement): boolean {
+export function isOpenRequirement(requirement: AnyRequirement): boolean {
   return requirement.roles === undefined && requirement.permissions === undefined;
 }
 
 /** A human-readable summary for access listings, e.g. `roles: admin | read-only AND permissions: billing:read`. */
-export function describeRequirement(requirement: Requirement): string {
+export function describeRequirement(requirement: AnyRequirement): string {
   const parts: string[] = [];
   if (requirement.roles) parts.push(`roles: ${requirement.roles.join(' | ')}`);
   if (requirement.permissions) parts.push(`permissions: ${requirement.permissions.join(' | ')}`);

@@ -25,6 +25,9 @@ export interface Requirement<R extends string = Role, P extends string = Permiss
   readonly permissions?: readonly P[];
 }
 
+/** A requirement whose names are not checked against {@link Register}: one read from a schema or a config file. */
+export type AnyRequirement = Requirement<string, string>;
+
 /** The verified caller. Frozen; roles and permissions are the token's exact strings. */
 export interface AuthUser {
   readonly id: string;

@@ -1,11 +1,11 @@
 import type { JsonWebKey } from 'node:crypto';
 import { type Algorithm, algorithmsForKey, isSupportedAlgorithm, verifySignature } from './algorithms.js';
-import { authorize } from './authorize.js';
+import { unmetCondition } from './authorize.js';
 import { checkRegisteredClaims } from './claims.js';
 import { extractBearerToken } from './credentials.js';
-import { type DecisionHook, report } from './decision.js';
-import { AuthError, GatehouseConfigError } from './errors.js';
-import { DEFAULT_MAX_TOKEN_LENGTH, type DecodeLimits, decodeJws, normalizeType } from './jws.js';
+import { type DecisionHook, frozenRequirement, report } from './decision.js';
+import { AuthError, type AuthErrorInit, GatehouseConfigError, isValidRealm } from './errors.js';
+import { DEFAULT_MAX_TOKEN_LENGTH, type DecodedJws, type DecodeLimits, decodeJws, normalizeType } from './jws.js';
 import { discoveryKeySource } from './keys/discovery.js';
 import { type FronteggOptions, fronteggKeySource } from './keys/frontegg.js';
 import { jwksKeySource } from './keys/jwks.js';
@@ -62,7 +62,7 @@ export interface Verifier {
   /** The user of a request, or null when it sent no credentials; rejects with AuthError for bad ones. */
   authenticate(request: CredentialSource): Promise<AuthUser | null>;
   /** `authorize()`, reported to `onDecision`. */
-  authorize(user: AuthUser | null | undefined, requirement?: Requirement): AuthUser;
+  authorize(user: AuthUser | null | undefined, requirement?: Requirement | null): AuthUser;
   /** The state of a remote key source, when there is one. */
   keyStatus(): KeyStoreStatus | undefined;
 }
@@ -72,12 +72,13 @@ const DEFAULT_CLOCK_TOLERANCE = 5;
 const DEFAULT_MAX_LIFETIME = 7 * 24 * 3600;
 
 export function createVerifier(options: VerifierOptions): Verifier {
-  const now = options.now ?? Date.now;
+  if (typeof options !== 'object' || options === null) throw new GatehouseConfigError('createVerifier needs options');
+  const now = optionalFunction(options.now, 'now') ?? Date.now;
   const source = keySourceFor(options, now);
   const algorithms = allowedAlgorithms(options.algorithms, source.algorithms);
   const limits: DecodeLimits = {
     maxTokenLength: positive(options.maxTokenLength, 'maxTokenLength') ?? DEFAULT_MAX_TOKEN_LENGTH,
-    types: new Set((options.types ?? DEFAULT_TYPES).map((t) => (t === '' ? '' : normalizeType(t)))),
+    types: typeSet(options.types),
     algorithms: new Set(algorithms),
   };
   const claimsPolicy = {
@@ -90,37 +91,54 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const mapping = { ...FRONTEGG_CLAIMS, ...definedOnly(options.claims ?? {}) };
   const cache =
     options.cache === false ? undefined : new TokenCache(options.cache?.maxEntries ?? DEFAULT_CACHE_ENTRIES);
-  const hook = options.onDecision;
+  const hook = optionalFunction(options.onDecision, 'onDecision');
   const realm = options.realm;
+  if (realm !== undefined && !isValidRealm(realm)) {
+    throw new GatehouseConfigError('realm must be printable ASCII without quotes or backslashes');
+  }
+  const init: AuthErrorInit | undefined = realm === undefined ? undefined : { realm };
   const inRealm = (error: AuthError) =>
     realm === undefined ? error : new AuthError(error.code, error.reason, { realm, retryAfter: error.retryAfter });
 
-  async function verifyUncached(token: string): Promise<{ user: AuthUser; validUntil: number; key: VerificationKey }> {
-    const jws = decodeJws(token, limits);
-    const resolved = source.resolve(jws.header);
-    const key = resolved instanceof Promise ? await resolved : resolved;
+  /** The checks that need the key; throws AuthError. */
+  function accept(token: string, jws: DecodedJws, key: VerificationKey): AuthUser {
     if (!key.algorithms.has(jws.header.alg)) throw new AuthError('UNAUTHENTICATED', 'ALGORITHM_NOT_ALLOWED');
     if (!verifySignature(jws.header.alg, key.key, jws.signingInput, jws.signature)) {
       throw new AuthError('UNAUTHENTICATED', 'SIGNATURE_INVALID');
     }
     const validUntil = checkRegisteredClaims(jws.payload, claimsPolicy, now());
-    return { user: buildUser(jws.payload, mapping), validUntil, key };
+    const user = buildUser(jws.payload, mapping);
+    cache?.set(token, user, validUntil, key);
+    if (hook) report(hook, { type: 'authenticated', userId: user.id, tenantId: user.tenantId, cached: false });
+    return user;
   }
 
-  async function verify(token: string): Promise<AuthUser> {
-    if (typeof token !== 'string') throw rejected(new AuthError('UNAUTHENTICATED', 'TOKEN_MALFORMED'));
+  const refuse = (error: unknown): never => {
+    throw rejected(error instanceof AuthError ? error : new AuthError('UNAUTHENTICATED', 'TOKEN_MALFORMED'));
+  };
+
+  // Not an async function: when the key is at hand (static key, warm key set) the whole check runs
+  // synchronously and costs one settled promise, not a chain of awaits.
+  function verify(token: string): Promise<AuthUser> {
+    if (typeof token !== 'string') return Promise.reject(rejected(new AuthError('UNAUTHENTICATED', 'TOKEN_MALFORMED')));
+    // Before the cache: an oversized string is refused without being hashed.
+    if (token.length > limits.maxTokenLength) {
+      return Promise.reject(rejected(new AuthError('UNAUTHENTICATED', 'TOKEN_TOO_LARGE')));
+    }
     const cached = cache?.get(token, now());
     if (cached) {
       if (hook) report(hook, { type: 'authenticated', userId: cached.id, tenantId: cached.tenantId, cached: true });
-      return cached;
+      return Promise.resolve(cached);
     }
     try {
-      const { user, validUntil, key } = await verifyUncached(token);
-      cache?.set(token, user, validUntil, key);
-      if (hook) report(hook, { type: 'authenticated', userId: user.id, tenantId: user.tenantId, cached: false });
-      return user;
+      const jws = decodeJws(token, limits);
+      const resolved = source.resolve(jws.header);
+      if (resolved instanceof Promise) return resolved.then((key) => accept(token, jws, key)).catch(refuse);
+      return Promise.resolve(accept(token, jws, resolved));
     } catch (error) {
-      throw rejected(error instanceof AuthError ? error : new AuthError('UNAUTHENTICATED', 'TOKEN_MALFORMED'));
+      return Promise.reject(
+        rejected(error instanceof AuthError ? error : new AuthError('UNAUTHENTICATED', 'TOKEN_MALFORMED')),
+      );
     }
   }
 
@@ -136,20 +154,29 @@ export function createVerifier(options: VerifierOptions): Verifier {
       try {
         token = extractBearerToken(request);
       } catch (error) {
-        throw rejected(error as AuthError);
+        throw error instanceof AuthError ? rejected(error) : error;
       }
       return token === null ? null : verify(token);
     },
-    authorize(user, requirement = {}) {
-      try {
-        authorize(user, requirement);
-      } catch (error) {
-        const e = error as AuthError;
-        report(hook, { type: 'forbidden', userId: user?.id, requirement, code: e.code, reason: e.reason });
-        throw inRealm(e);
+    authorize(user, requirement) {
+      if (!user) {
+        const error = new AuthError('UNAUTHENTICATED', 'NO_CREDENTIALS', init);
+        if (hook) {
+          const decision = { type: 'rejected', code: error.code, reason: error.reason } as const;
+          report(hook, { ...decision, requirement: frozenRequirement(requirement) });
+        }
+        throw error;
       }
-      report(hook, { type: 'authorized', userId: (user as AuthUser).id, requirement });
-      return user as AuthUser;
+      const failed = unmetCondition(user, requirement);
+      if (failed) {
+        if (hook) {
+          const decision = { type: 'forbidden', userId: user.id, code: 'FORBIDDEN', reason: failed } as const;
+          report(hook, { ...decision, requirement: frozenRequirement(requirement) });
+        }
+        throw new AuthError('FORBIDDEN', failed, init);
+      }
+      if (hook) report(hook, { type: 'authorized', userId: user.id, requirement: frozenRequirement(requirement) });
+      return user;
     },
     keyStatus: () => ('status' in source ? (source as KeyStore).status() : undefined),
   };
@@ -177,21 +204,27 @@ function keySourceFor(options: VerifierOptions, now: () => number): KeySource {
     return fronteggKeySource(options.frontegg, policy, clock);
   }
   if (options.publicKey !== undefined) {
+    if (holdsPrivateKey(options.publicKey)) {
+      throw new GatehouseConfigError('publicKey holds a private key: give the public key only');
+    }
     let key: ReturnType<typeof importPublicKey>;
     try {
       key = importPublicKey(options.publicKey);
     } catch {
       throw new GatehouseConfigError('publicKey is not a usable public key (PEM or JWK)');
     }
-    const algorithms = algorithmsForKey(key);
+    const algorithms = algorithmsForJwkAlg(options.publicKey, algorithmsForKey(key));
     if (algorithms.length === 0) throw new GatehouseConfigError('publicKey is too weak or of an unsupported type');
     return staticKeySource(staticKey(key, algorithms));
   }
   if (options.secret !== undefined) {
-    const text = typeof options.secret === 'string' ? options.secret : '';
-    if (text.includes('-----BEGIN')) {
+    const secret: unknown = options.secret;
+    if (typeof secret !== 'string' && !(secret instanceof Uint8Array)) {
+      throw new GatehouseConfigError('secret must be a string or a Uint8Array');
+    }
+    if (looksLikeKey(Buffer.from(secret).toString('latin1'))) {
       throw new GatehouseConfigError(
-        'secret looks like a PEM key: pass a public key as publicKey, never as an HMAC secret',
+        'secret looks like a PEM, JWK or SSH key: pass a public key as publicKey, never as an HMAC secret',
       );
     }
     const key = importSecret(options.secret);
@@ -211,6 +244,9 @@ function allowedAlgorithms(requested: string[] | undefined, available: readonly 
     throw new GatehouseConfigError('algorithms must be a non-empty list');
   }
   for (const alg of requested) {
+    if (typeof alg === 'string' && alg.trim().toLowerCase() === 'none') {
+      throw new GatehouseConfigError('algorithm "none" is never accepted: unsigned tokens prove nothing');
+    }
     if (!isSupportedAlgorithm(alg)) throw new GatehouseConfigError(`algorithm "${String(alg)}" is not supported`);
     if (!available.includes(alg)) throw new GatehouseConfigError(`algorithm "${alg}" does not fit the key source`);
   }
@@ -222,6 +258,10 @@ function list(value: string | string[] | undefined, name: string): readonly stri
   const values = Array.isArray(value) ? value : [value];
   if (values.length === 0 || values.some((v) => typeof v !== 'string' || v === '')) {
     throw new GatehouseConfigError(`${name} must be a non-empty string or list of strings`);
+  }
+  // Compared exactly: a stray space would make every token fail, or match a look-alike.
+  if (values.some((v) => v.trim() !== v)) {
+    throw new GatehouseConfigError(`${name} must not start or end with whitespace`);
   }
   return Object.freeze([...values]);
 }
@@ -240,6 +280,35 @@ function nonNegative(value: number | undefined, name: string): number | undefine
     throw new GatehouseConfigError(`${name} must be a non-negative number`);
   }
   return value;
+}
+
+function typeSet(types: string[] | undefined): ReadonlySet<string> {
+  if (types === undefined) return new Set(DEFAULT_TYPES);
+  if (!Array.isArray(types) || types.length === 0 || types.some((t) => typeof t !== 'string')) {
+    throw new GatehouseConfigError("types must be a non-empty list of strings ('' accepts tokens without typ)");
+  }
+  return new Set(types.map((t) => (t === '' ? '' : normalizeType(t))));
+}
+
+function optionalFunction<T>(value: T | undefined, name: string): T | undefined {
+  if (value !== undefined && typeof value !== 'function') throw new GatehouseConfigError(`${name} must be a function`);
+  return value;
+}
+
+function holdsPrivateKey(input: unknown): boolean {
+  if (typeof input === 'string') return input.includes('PRIVATE KEY');
+  return typeof input === 'object' && input !== null && 'd' in input;
+}
+
+/** A JWK that names its `alg` is bound to it. */
+function algorithmsForJwkAlg(input: unknown, fitting: Algorithm[]): Algorithm[] {
+  const alg = typeof input === 'object' && input !== null ? (input as { alg?: unknown }).alg : undefined;
+  if (alg === undefined) return fitting;
+  return fitting.filter((a) => a === alg);
+}
+
+function looksLikeKey(text: string): boolean {
+  return text.includes('-----BEGIN') || /^\s*\{[\s\S]*"kty"/.test(text) || /^\s*(ssh|ecdsa-sha2)-/.test(text);
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { fetchJson, KeyFetchError } from './fetch-json.js';
+import { type EventLoopHold, fetchJson, KeyFetchError } from './fetch-json.js';
 import { type VerificationKey, verificationKey } from './key.js';
 import { createKeyStore, type KeyStore, type ResolvedKeySetPolicy } from './key-store.js';
 import { keyServerUrl } from './url.js';
@@ -12,55 +12,69 @@ export interface FronteggOptions {
 }
 
 export const DEFAULT_FRONTEGG_GATEWAY = 'https://api.frontegg.com/';
-/** A vendor token is renewed this long before it expires. */
+/** A vendor token is renewed this long before it expires (at most half its lifetime). */
 const VENDOR_TOKEN_MARGIN_MS = 60_000;
+/** Lifetime assumed when the gateway does not say. */
+const DEFAULT_VENDOR_TOKEN_SECONDS = 300;
 
 /**
  * Frontegg's public-key flow: `POST {gateway}/auth/vendor` with `{ clientId, secret }` gives a vendor
  * token; `GET {gateway}/identity/resources/configurations/v1` with `x-access-token` gives the
- * RS256 public key (PEM). Concurrent first requests share one fetch; the vendor token is renewed
- * before it expires whenever the key is fetched again.
+ * RS256 public key (PEM). It is kept like a remote key set: concurrent first requests share one
+ * sign-in and one key fetch, and the vendor token is renewed before it expires whenever the key is
+ * fetched again. The API key goes to the gateway only: no error or status ever carries it.
  */
 export function fronteggKeySource(
   options: FronteggOptions,
   policy: ResolvedKeySetPolicy,
-  clock: { now?: () => number; fetch?: typeof fetch } = {},
+  clock: { now?: () => number } = {},
 ): KeyStore {
   const now = clock.now ?? Date.now;
   const gateway = keyServerUrl(options.gatewayUrl ?? DEFAULT_FRONTEGG_GATEWAY, 'Frontegg gateway URL');
   const base = gateway.href.endsWith('/') ? gateway.href : `${gateway.href}/`;
-  const request = { timeoutMs: policy.timeout * 1000, maxBytes: policy.maxBodyBytes, fetch: clock.fetch };
-  let vendor: { token: string; expiresAt: number } | undefined;
+  const vendorUrl = new URL('auth/vendor', base);
+  const configurationUrl = new URL('identity/resources/configurations/v1', base);
+  const request = { timeoutMs: policy.timeout * 1000, maxBytes: policy.maxBodyBytes };
+  let vendor: { token: string; renewAt: number } | undefined;
 
-  async function vendorToken(): Promise<string> {
-    if (vendor && now() < vendor.expiresAt - VENDOR_TOKEN_MARGIN_MS) return vendor.token;
+  async function vendorToken(hold: EventLoopHold): Promise<string> {
+    if (vendor && now() < vendor.renewAt) return vendor.token;
     vendor = undefined;
-    const answer = (await fetchJson(new URL('auth/vendor', base), {
-      ...request,
-      method: 'POST',
-      body: { clientId: options.clientId, secret: options.apiKey },
-    }).catch((error: unknown) => {
+    let answer: { token?: unknown; expiresIn?: unknown } | null;
+    try {
+      answer = (await fetchJson(vendorUrl, {
+        ...request,
+        hold,
+        method: 'POST',
+        body: { clientId: options.clientId, secret: options.apiKey },
+      })) as typeof answer;
+    } catch (error) {
       if (error instanceof KeyFetchError && (error.status === 401 || error.status === 403)) {
         throw new KeyFetchError('Frontegg refused the client id and API key', error.status);
       }
       throw error;
-    })) as { token?: unknown; expiresIn?: unknown } | null;
+    }
     if (typeof answer?.token !== 'string' || answer.token === '') throw new KeyFetchError('no vendor token');
-    const expiresIn = typeof answer.expiresIn === 'number' && answer.expiresIn > 0 ? answer.expiresIn : 300;
-    vendor = { token: answer.token, expiresAt: now() + expiresIn * 1000 };
+    const seconds = Number(answer.expiresIn);
+    const lifetime = (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_VENDOR_TOKEN_SECONDS) * 1000;
+    vendor = { token: answer.token, renewAt: now() + lifetime - Math.min(VENDOR_TOKEN_MARGIN_MS, lifetime / 2) };
     return vendor.token;
   }
 
-  async function load(): Promise<VerificationKey[]> {
-    const token = await vendorToken();
-    const answer = (await fetchJson(new URL('identity/resources/configurations/v1', base), {
-      ...request,
-      headers: { 'x-access-token': token },
-    }).catch((error: unknown) => {
+  async function load(hold: EventLoopHold): Promise<VerificationKey[]> {
+    const token = await vendorToken(hold);
+    let answer: { publicKey?: unknown } | null;
+    try {
+      answer = (await fetchJson(configurationUrl, {
+        ...request,
+        hold,
+        headers: { 'x-access-token': token },
+      })) as typeof answer;
+    } catch (error) {
       // A vendor token revoked early: the next fetch signs in again.
-      if (error instanceof KeyFetchError && error.status === 401) vendor = undefined;
+      if (error instanceof KeyFetchError && (error.status === 401 || error.status === 403)) vendor = undefined;
       throw error;
-    })) as { publicKey?: unknown } | null;
+    }
     if (typeof answer?.publicKey !== 'string') throw new KeyFetchError('no public key');
     let key: VerificationKey | undefined;
     try {

@@ -1,22 +1,21 @@
 import { type Algorithm, SUPPORTED_ALGORITHMS } from '../algorithms.js';
-import { fetchJson, KeyFetchError } from './fetch-json.js';
+import { type EventLoopHold, fetchJson, KeyFetchError } from './fetch-json.js';
 import { importJwk, type VerificationKey } from './key.js';
 import { createKeyStore, type KeyStore, type ResolvedKeySetPolicy } from './key-store.js';
 
 /** Asymmetric algorithms only: a key set is public, so it never holds a secret. */
 export const REMOTE_ALGORITHMS: readonly Algorithm[] = SUPPORTED_ALGORITHMS.filter((alg) => !alg.startsWith('HS'));
 
-/** Fetches and imports a JWKS document. Unusable members are skipped; a set with none, or too many, is refused. */
+/**
+ * Fetches and imports a JWKS document. Unusable members (symmetric, encryption-only, malformed,
+ * weak) are skipped; a set with none, or with more members than `maxKeys`, is refused whole.
+ */
 export async function loadJwks(
   url: URL,
   policy: ResolvedKeySetPolicy,
-  fetcher?: typeof fetch,
+  hold?: EventLoopHold,
 ): Promise<VerificationKey[]> {
-  const body = await fetchJson(url, {
-    timeoutMs: policy.timeout * 1000,
-    maxBytes: policy.maxBodyBytes,
-    fetch: fetcher,
-  });
+  const body = await fetchJson(url, { timeoutMs: policy.timeout * 1000, maxBytes: policy.maxBodyBytes, hold });
   const members = (body as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(members)) throw new KeyFetchError('not a JWKS document');
   if (members.length > policy.maxKeys) throw new KeyFetchError('too many keys');
@@ -29,10 +28,6 @@ export async function loadJwks(
   return keys;
 }
 
-export function jwksKeySource(
-  url: URL,
-  policy: ResolvedKeySetPolicy,
-  options: { now?: () => number; fetch?: typeof fetch } = {},
-): KeyStore {
-  return createKeyStore(() => loadJwks(url, policy, options.fetch), REMOTE_ALGORITHMS, policy, options.now);
+export function jwksKeySource(url: URL, policy: ResolvedKeySetPolicy, options: { now?: () => number } = {}): KeyStore {
+  return createKeyStore((hold) => loadJwks(url, policy, hold), REMOTE_ALGORITHMS, policy, options.now);
 }

@@ -1,7 +1,8 @@
 import type { Algorithm } from '../algorithms.js';
 import { AuthError } from '../errors.js';
 import type { JwsHeader } from '../jws.js';
-import { type KeySource, selectKey, type VerificationKey } from './key.js';
+import { EventLoopHold } from './fetch-json.js';
+import { type KeyLease, type KeySource, selectKey, type VerificationKey } from './key.js';
 
 /** How a remote key set is kept. Every duration is in seconds. */
 export interface KeySetPolicy {
@@ -11,7 +12,9 @@ export interface KeySetPolicy {
   staleIfError?: number;
   /** Least time between refetches asked for by tokens with an unknown `kid`. Default 30. */
   cooldown?: number;
-  /** Timeout of one request to the key server. Default 5. */
+  /** How long a `kid` missing from a freshly fetched set is refused without asking the server again. Default 300. */
+  unknownKidTtl?: number;
+  /** Timeout of one request to the key server, connection to last byte. Default 5. */
   timeout?: number;
   /** Largest answer read from the key server, in bytes. Default 256 KiB. */
   maxBodyBytes?: number;
@@ -28,6 +31,7 @@ export const DEFAULT_KEY_SET_POLICY: ResolvedKeySetPolicy = Object.freeze({
   maxAge: 600,
   staleIfError: 3600,
   cooldown: 30,
+  unknownKidTtl: 300,
   timeout: 5,
   maxBodyBytes: 256 * 1024,
   maxKeys: 100,
@@ -37,129 +41,181 @@ export const DEFAULT_KEY_SET_POLICY: ResolvedKeySetPolicy = Object.freeze({
 
 /** What the store knows about its key server, for health checks and tests. */
 export interface KeyStoreStatus {
+  /** Keys currently held (usable or not). */
   readonly keys: number;
+  /** Whether the held keys may still be used (fresh, or stale within `staleIfError`). */
+  readonly usable: boolean;
   readonly fetches: number;
+  /** Failed fetches in a row. */
   readonly failures: number;
   readonly fetchedAt: number | undefined;
+  /** Internal reason of the last failure; for operators, never for clients. */
   readonly lastError: string | undefined;
 }
 
 export interface KeyStore extends KeySource {
-  /** Fetches now (single-flight), whatever the cooldown says. */
-  refresh(): Promise<void>;
+  /** Fetches now (single-flight), whatever the cooldown says; resolves whether it succeeded. */
+  refresh(): Promise<boolean>;
   status(): KeyStoreStatus;
 }
+
+/** Loads the whole key set once; `hold` says whether its requests keep the process alive. */
+export type KeySetLoader = (hold: EventLoopHold) => Promise<VerificationKey[]>;
 
 const NEGATIVE_CACHE_SIZE = 1024;
 
 /**
  * Keeps a remote key set: single-flight fetches, background refresh after `maxAge`, stale keys
- * served while the server is down (up to `staleIfError`), backoff after failures, a cooldown and a
- * negative cache for unknown `kid`s. No timers: everything is decided when a token arrives, so
- * nothing keeps the process alive.
+ * served while the server is down (up to `staleIfError`), exponential backoff after failures, a
+ * cooldown and a negative cache for unknown `kid`s. No timers, and background requests do not hold
+ * the process open: everything is decided when a token arrives.
  */
 export function createKeyStore(
-  load: () => Promise<VerificationKey[]>,
+  load: KeySetLoader,
   algorithms: readonly Algorithm[],
   policy: ResolvedKeySetPolicy,
   now: () => number = Date.now,
 ): KeyStore {
+  const ms = (seconds: number) => seconds * 1000;
+  const maxAge = ms(policy.maxAge);
+  const usableFor = ms(policy.maxAge + policy.staleIfError);
+  const cooldown = ms(policy.cooldown);
+  const unknownKidTtl = ms(policy.unknownKidTtl);
+
   let keys: readonly VerificationKey[] | undefined;
   let fetchedAt: number | undefined;
   let lastAttemptAt = Number.NEGATIVE_INFINITY;
-  let nextAttemptAt = 0;
+  let nextAttemptAt = Number.NEGATIVE_INFINITY;
   let failures = 0;
   let fetches = 0;
   let lastError: string | undefined;
-  let inflight: Promise<boolean> | undefined;
+  let inflight: { readonly done: Promise<boolean>; readonly hold: EventLoopHold } | undefined;
+  /** kid → when a fetch showed it missing. */
   const unknownKids = new Map<string, number>();
-  const ms = (seconds: number) => seconds * 1000;
 
-  function fetchKeys(): Promise<boolean> {
-    if (inflight) return inflight;
+  const lease: { refreshAt: number; expiresAt: number; refresh(): void } = {
+    refreshAt: Number.POSITIVE_INFINITY,
+    expiresAt: Number.NEGATIVE_INFINITY,
+    refresh() {
+      if (mayFetch(now())) void fetchKeys(false);
+    },
+  };
+
+  /** Single-flight: every caller shares the fetch under way. `waiting`: a caller awaits the result. */
+  function fetchKeys(waiting: boolean): Promise<boolean> {
+    if (inflight) {
+      if (waiting) inflight.hold.hold();
+      return inflight.done;
+    }
     lastAttemptAt = now();
     fetches++;
-    inflight = load()
-      .then((loaded) => {
-        keys = keep(keys, loaded);
+    const hold = new EventLoopHold(waiting);
+    const done = load(hold).then(
+      (loaded) => {
+        keys = keep(keys, loaded, lease);
         fetchedAt = now();
+        lease.refreshAt = fetchedAt + maxAge;
+        lease.expiresAt = fetchedAt + usableFor;
         failures = 0;
-        nextAttemptAt = 0;
+        nextAttemptAt = Number.NEGATIVE_INFINITY;
         lastError = undefined;
-        unknownKids.clear();
+        inflight = undefined;
         return true;
-      })
-      .catch((error: unknown) => {
+      },
+      (error: unknown) => {
         failures++;
         lastError = error instanceof Error ? error.message : String(error);
         nextAttemptAt = now() + Math.min(ms(policy.backoff) * 2 ** (failures - 1), ms(policy.maxBackoff));
-        return false;
-      })
-      .finally(() => {
         inflight = undefined;
-      });
-    return inflight;
+        return false;
+      },
+    );
+    inflight = { done, hold };
+    return done;
   }
 
-  const mayFetch = () => inflight !== undefined || now() >= nextAttemptAt;
-  const unavailable = () => new AuthError('KEYS_UNAVAILABLE', 'KEYS_UNAVAILABLE', { retryAfter: retryAfter() });
+  const mayFetch = (t: number) => inflight !== undefined || t >= nextAttemptAt;
+  const usable = (t: number) => keys !== undefined && t <= lease.expiresAt;
   const retryAfter = () => Math.max(1, Math.ceil((nextAttemptAt - now()) / 1000));
-  const usable = () => fetchedAt !== undefined && now() - fetchedAt <= ms(policy.maxAge + policy.staleIfError);
+  const unavailable = () => new AuthError('KEYS_UNAVAILABLE', 'KEYS_UNAVAILABLE', { retryAfter: retryAfter() });
+  const notFound = () => new AuthError('UNAUTHENTICATED', 'KEY_NOT_FOUND');
 
-  async function resolve(header: JwsHeader): Promise<VerificationKey> {
-    if (!keys || !usable()) {
-      if (!mayFetch() || !(await fetchKeys())) {
-        if (!keys || !usable()) throw unavailable();
-      }
-    } else if (now() - (fetchedAt as number) > ms(policy.maxAge) && mayFetch()) {
-      void fetchKeys();
-    }
-    const found = selectKey(keys as VerificationKey[], header);
-    if (found) return found;
-    return resolveUnknown(header);
+  /** Synchronous while the cached set is usable and holds the key: no promise on the hot path. */
+  function resolve(header: JwsHeader): VerificationKey | Promise<VerificationKey> {
+    const t = now();
+    if (!usable(t)) return resolveCold(header);
+    if (t >= lease.refreshAt) lease.refresh();
+    return selectKey(keys as readonly VerificationKey[], header) ?? resolveUnknown(header);
+  }
+
+  async function resolveCold(header: JwsHeader): Promise<VerificationKey> {
+    if (!mayFetch(now())) throw unavailable();
+    await fetchKeys(true);
+    if (!usable(now())) throw unavailable();
+    return selectKey(keys as readonly VerificationKey[], header) ?? resolveUnknown(header);
   }
 
   async function resolveUnknown(header: JwsHeader): Promise<VerificationKey> {
     if (inflight) {
-      await inflight;
-      const found = keys ? selectKey(keys, header) : undefined;
+      // The fetch under way may bring the key.
+      await fetchKeys(true);
+      const found = usable(now()) ? selectKey(keys as readonly VerificationKey[], header) : undefined;
       if (found) return found;
     }
     const kid = header.kid ?? '';
     const t = now();
-    const seenAt = unknownKids.get(kid);
-    const cooled = t - lastAttemptAt >= ms(policy.cooldown);
-    if ((seenAt !== undefined && t - seenAt < ms(policy.cooldown)) || !cooled || !mayFetch()) {
-      // A server we could not reach may hold the key: that is an outage, not a bad token.
+    const missingSince = unknownKids.get(kid);
+    if (
+      (missingSince !== undefined && t - missingSince < unknownKidTtl) ||
+      t - lastAttemptAt < cooldown ||
+      !mayFetch(t)
+    ) {
+      // A server we cannot reach may hold the key: that is an outage, not a bad token.
       if (failures > 0) throw unavailable();
-      throw new AuthError('UNAUTHENTICATED', 'KEY_NOT_FOUND');
+      throw notFound();
     }
-    const fetched = await fetchKeys();
-    const found = keys ? selectKey(keys, header) : undefined;
+    const fetched = await fetchKeys(true);
+    const found = usable(now()) ? selectKey(keys as readonly VerificationKey[], header) : undefined;
     if (found) return found;
     if (!fetched) throw unavailable();
+    unknownKids.delete(kid);
     if (unknownKids.size >= NEGATIVE_CACHE_SIZE) unknownKids.delete(unknownKids.keys().next().value as string);
     unknownKids.set(kid, now());
-    throw new AuthError('UNAUTHENTICATED', 'KEY_NOT_FOUND');
+    throw notFound();
   }
 
   return {
     algorithms,
     resolve,
-    async refresh() {
-      await fetchKeys();
-    },
-    status: () => ({ keys: keys?.length ?? 0, fetches, failures, fetchedAt, lastError }),
+    refresh: () => fetchKeys(true),
+    status: () => ({
+      keys: keys?.length ?? 0,
+      usable: usable(now()),
+      fetches,
+      failures,
+      fetchedAt,
+      lastError,
+    }),
   };
 }
 
 /**
  * The new set, keeping the old object for a key that stayed (so tokens cached with it stay valid),
- * and retiring every key that left.
+ * and retiring every key that left (so tokens cached with it are dropped).
  */
-function keep(previous: readonly VerificationKey[] | undefined, loaded: VerificationKey[]): VerificationKey[] {
-  if (!previous) return loaded;
-  const next = loaded.map((k) => previous.find((p) => p.kid === k.kid && p.key.equals(k.key)) ?? k);
-  for (const p of previous) if (!next.includes(p)) p.retired = true;
+function keep(
+  previous: readonly VerificationKey[] | undefined,
+  loaded: readonly VerificationKey[],
+  lease: KeyLease,
+): VerificationKey[] {
+  const next = loaded.map((k) => previous?.find((p) => sameKey(p, k)) ?? k);
+  for (const k of next) k.lease = lease;
+  if (previous) for (const p of previous) if (!next.includes(p)) p.retired = true;
   return next;
+}
+
+function sameKey(a: VerificationKey, b: VerificationKey): boolean {
+  if (a.kid !== b.kid || a.algorithms.size !== b.algorithms.size || !a.key.equals(b.key)) return false;
+  for (const alg of a.algorithms) if (!b.algorithms.has(alg)) return false;
+  return true;
 }

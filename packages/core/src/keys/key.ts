@@ -10,6 +10,21 @@ export interface VerificationKey {
   readonly algorithms: ReadonlySet<Algorithm>;
   /** Set when the key leaves its key set: verifications cached with it are dropped. */
   retired: boolean;
+  /** For keys of a remote set: how long the set may be trusted. Static keys have none. */
+  lease?: KeyLease;
+}
+
+/**
+ * The freshness of a remote key set, shared by its keys, so that a cached verification follows its
+ * key set: refreshed when due, refused once the set is too stale to trust.
+ */
+export interface KeyLease {
+  /** ms since the epoch after which the set is refreshed in the background. */
+  readonly refreshAt: number;
+  /** ms since the epoch after which the set is no longer used (503 until a fetch succeeds). */
+  readonly expiresAt: number;
+  /** Starts a background refresh, unless one is under way or a backoff holds it off. */
+  refresh(): void;
 }
 
 /** Where a verifier gets its keys. `resolve` rejects with AuthError: KEY_NOT_FOUND (401) or KEYS_UNAVAILABLE (503). */

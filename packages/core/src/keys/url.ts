@@ -11,14 +11,13 @@ export function keyServerUrl(value: string, name: string): URL {
   if (url.username || url.password) throw new GatehouseConfigError(`${name} must not carry credentials`);
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopback(url.hostname)) return url;
-  throw new GatehouseConfigError(`${name} must use https (plain http is allowed only for localhost)`);
+  throw new GatehouseConfigError(`${name} must use https (plain http is allowed only for loopback addresses)`);
 }
 
+/**
+ * Loopback by address, or the name `localhost`. Other `*.localhost` names are refused: the system
+ * resolver may send them to DNS, and keys must never travel in clear text off this machine.
+ */
 export function isLoopback(hostname: string): boolean {
-  return (
-    hostname === 'localhost' ||
-    hostname === '[::1]' ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname) ||
-    hostname.endsWith('.localhost')
-  );
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }

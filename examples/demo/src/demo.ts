@@ -1,0 +1,143 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Env, type Verifier, verifierFromEnv } from '@gatehouse/core';
+import { useGatehouse } from '@gatehouse/graphql';
+import { assertAccessDecisions, createGatehouseContext } from '@gatehouse/trpc';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { createYoga } from 'graphql-yoga';
+import { createDevIssuer, type DevIssuer } from './dev-issuer.js';
+import { type DemoGraphQLContext, schema } from './graphql.js';
+import { pathOf, sendJson, sendMethodNotAllowed, sendNotFound } from './http.js';
+import { type KeyMode, keyModeFromEnv } from './key-mode.js';
+import { servePage } from './page.js';
+import { PERSONAS } from './personas.js';
+import { createRestHandler } from './rest.js';
+import { createStore } from './store.js';
+import { createAppRouter } from './trpc.js';
+
+export interface DemoOptions {
+  /** Default 4000; 0 picks a free port. */
+  port?: number;
+  /** Default: every interface, as `server.listen(port)` does. */
+  host?: string;
+  /** Where the key configuration is read from. Default `process.env`. */
+  env?: Env;
+}
+
+export interface Demo {
+  /** Where the demo answers, e.g. `http://127.0.0.1:4000`. */
+  readonly url: string;
+  readonly port: number;
+  readonly mode: KeyMode;
+  readonly verifier: Verifier;
+  /** The embedded issuer, in embedded mode only. */
+  readonly devIssuer?: DevIssuer;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the demo: tRPC at /trpc, GraphQL at /graphql, REST under /api, the page at /, GET /healthz.
+ * A bad key configuration throws (GatehouseConfigError) before anything listens.
+ */
+export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
+  const env = options.env ?? process.env;
+  const mode = keyModeFromEnv(env);
+  const envVerifier = mode === 'embedded' ? undefined : verifierFromEnv(env);
+
+  const store = createStore();
+  const router = createAppRouter(store);
+  // Every procedure must have made an access decision before anything listens.
+  await assertAccessDecisions(router);
+
+  let app: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  const server = createServer((req, res) => {
+    // Requests that arrive while the issuer's keys are being made wait for them.
+    const run = app ? app(req, res) : ready.then(() => (app as NonNullable<typeof app>)(req, res));
+    run.catch((error: unknown) => {
+      console.error('demo: unexpected error', error);
+      if (!res.headersSent) sendJson(res, 500, { error: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 4000, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const local = `http://${loopbackHost(options.host)}:${port}`;
+
+  let devIssuer: DevIssuer | undefined;
+  try {
+    devIssuer = mode === 'embedded' ? await createDevIssuer(`http://localhost:${port}`, local) : undefined;
+  } catch (error) {
+    await closeServer(server);
+    throw error;
+  }
+  const verifier = (devIssuer?.verifier ?? envVerifier) as Verifier;
+
+  const handleTrpc = createHTTPHandler({
+    router,
+    createContext: createGatehouseContext(verifier),
+    basePath: '/trpc/',
+  });
+  const yoga = createYoga<DemoGraphQLContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    plugins: [useGatehouse({ verifier })],
+    context: { store },
+    landingPage: false,
+    logging: false,
+  });
+  const handleRest = createRestHandler(verifier, store);
+
+  app = async (req, res) => {
+    const path = pathOf(req);
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok', mode });
+    if (path === '/trpc' || path.startsWith('/trpc/')) return handleTrpc(req, res);
+    if (path === '/graphql') return yoga.requestListener(req, res);
+    if (await handleRest(req, res, path)) return;
+    if (devIssuer) {
+      if (devIssuer.serveKeys(req, res)) return;
+      if (path === '/dev/token') {
+        if (req.method !== 'POST') return sendMethodNotAllowed(res, 'POST');
+        return devIssuer.handleTokenRequest(req, res);
+      }
+      if (path === '/dev/personas') return sendJson(res, 200, PERSONAS);
+    }
+    if (await servePage(req, res, path)) return;
+    sendNotFound(res);
+  };
+  markReady();
+
+  return {
+    url: local,
+    port,
+    mode,
+    verifier,
+    devIssuer,
+    async close() {
+      await closeServer(server);
+      await devIssuer?.issuer.close();
+      await yoga.dispose?.();
+    },
+  };
+}
+
+function loopbackHost(host: string | undefined): string {
+  if (host === undefined || host === '' || host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function closeServer(server: ReturnType<typeof createServer>): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

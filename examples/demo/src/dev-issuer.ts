@@ -1,0 +1,78 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createVerifier, type Verifier } from '@gatehouse/core';
+import { createTestIssuer, type TestIssuer } from '@gatehouse/core/testing';
+import { z } from 'zod';
+import { BodyError, readJsonBody, sendBodyError, sendJson } from './http.js';
+
+export const DEV_AUDIENCE = 'gatehouse-demo';
+export const MAX_DEV_TOKEN_TTL = 24 * 3600;
+
+const name = z.string().min(1).max(256);
+
+/** The body of `POST /dev/token`. */
+export const devTokenRequest = z.strictObject({
+  sub: name.default('demo-user'),
+  roles: z.array(name).max(64).default([]),
+  permissions: z.array(name).max(64).default([]),
+  tenantId: name.nullish(),
+  name: name.nullish(),
+  email: z.email().max(256).nullish(),
+  /** Lifetime in seconds. */
+  expiresIn: z.int().min(1).max(MAX_DEV_TOKEN_TTL).default(3600),
+});
+
+export type DevTokenRequest = z.input<typeof devTokenRequest>;
+
+export interface DevIssuer {
+  readonly issuer: TestIssuer;
+  /** A verifier that trusts this issuer through the demo's own JWKS endpoint. */
+  readonly verifier: Verifier;
+  mint(request: DevTokenRequest): Promise<string>;
+  /** Serves `/.well-known/jwks.json` and `/.well-known/openid-configuration`; false for other paths. */
+  serveKeys(req: IncomingMessage, res: ServerResponse): boolean;
+  /** `POST /dev/token`. */
+  handleTokenRequest(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
+/**
+ * The embedded development issuer: keys made at start, published at `{origin}/.well-known/jwks.json`,
+ * and tokens for any caller who asks. For local development only.
+ */
+export async function createDevIssuer(origin: string, jwksOrigin = origin): Promise<DevIssuer> {
+  const issuer = await createTestIssuer({ port: false, issuer: origin, audience: DEV_AUDIENCE });
+  const verifier = createVerifier({
+    jwksUri: `${jwksOrigin}/.well-known/jwks.json`,
+    issuer: origin,
+    audience: DEV_AUDIENCE,
+  });
+
+  async function mint(request: DevTokenRequest): Promise<string> {
+    const { expiresIn, ...claims } = devTokenRequest.parse(request);
+    // An absent claim stays absent: a null tenantId is no tenant, not a claim of the wrong type.
+    const present = Object.fromEntries(Object.entries(claims).filter(([, value]) => value !== null));
+    return issuer.sign({ ...present, type: 'userToken' }, { expiresIn });
+  }
+
+  return {
+    issuer,
+    verifier,
+    mint,
+    serveKeys: (req, res) => issuer.handler(req, res),
+    async handleTokenRequest(req, res) {
+      let body: unknown;
+      try {
+        body = await readJsonBody(req);
+      } catch (error) {
+        if (error instanceof BodyError) return sendBodyError(res, error);
+        throw error;
+      }
+      const parsed = devTokenRequest.safeParse(body);
+      if (!parsed.success) {
+        const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.') || '(body)'))];
+        return sendJson(res, 400, { error: 'BAD_REQUEST', message: `Invalid token request: ${fields.join(', ')}` });
+      }
+      const accessToken = await mint(parsed.data);
+      sendJson(res, 200, { accessToken, tokenType: 'Bearer', expiresIn: parsed.data.expiresIn });
+    },
+  };
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+import { GatehouseConfigError } from '@gatehouse/core';
+import { startupBanner } from './banner.js';
+import { startDemo } from './demo.js';
+
+/** `npm run demo`: starts the demo on PORT (default 4000) with keys chosen from the environment. */
+async function main(): Promise<void> {
+  const port = parsePort(process.env.PORT);
+  let demo: Awaited<ReturnType<typeof startDemo>>;
+  try {
+    demo = await startDemo({ port, env: process.env });
+  } catch (error) {
+    if (error instanceof GatehouseConfigError) {
+      console.error(`gatehouse demo: configuration error: ${error.message}`);
+      process.exit(1);
+    }
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(`gatehouse demo: port ${port} is in use; set PORT to another one`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  console.log(await startupBanner(demo));
+  const stop = () => {
+    demo.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 4000;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`gatehouse demo: PORT must be a port number (0-65535), got "${value}"`);
+    process.exit(1);
+  }
+  return port;
+}
+
+await main();

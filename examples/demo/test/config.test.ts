@@ -1,0 +1,25 @@
+import { GatehouseConfigError } from '@gatehouse/core';
+import { expect, test } from 'vitest';
+import { startDemo } from '../src/demo.js';
+import { keyModeFromEnv } from '../src/key-mode.js';
+
+test('the key mode follows the environment', () => {
+  expect(keyModeFromEnv({})).toBe('embedded');
+  expect(keyModeFromEnv({ FRONTEGG_CLIENT_ID: ' ', GATEHOUSE_JWKS_URI: '' })).toBe('embedded');
+  expect(keyModeFromEnv({ GATEHOUSE_JWKS_URI: 'https://issuer.example/jwks' })).toBe('jwks');
+  expect(keyModeFromEnv({ FRONTEGG_CLIENT_ID: 'id', FRONTEGG_API_KEY: 'key' })).toBe('frontegg');
+  expect(keyModeFromEnv({ GATEHOUSE_ISSUER: 'https://issuer.example' })).toBe('oidc-discovery');
+});
+
+test.each([
+  [{ FRONTEGG_CLIENT_ID: 'id' }, /FRONTEGG_API_KEY/],
+  [{ FRONTEGG_API_KEY: 'key' }, /FRONTEGG_CLIENT_ID/],
+  [{ FRONTEGG_API_GATEWAY_URL: 'https://api.us.frontegg.com/' }, /FRONTEGG_CLIENT_ID/],
+  [{ GATEHOUSE_AUDIENCE: 'api' }, /GATEHOUSE_JWKS_URI/],
+  [{ GATEHOUSE_JWKS_URI: 'http://issuer.example/jwks' }, /https/],
+])('a half-set configuration %j stops the demo before it listens, naming what is missing', async (env, message) => {
+  // Port 1 cannot be bound by an unprivileged test: reaching listen() would be an EACCES, not a config error.
+  const start = startDemo({ port: 1, env });
+  await expect(start).rejects.toBeInstanceOf(GatehouseConfigError);
+  await expect(start).rejects.toThrow(message);
+});

@@ -1,0 +1,15 @@
+import { type AuthenticatedRequest, type Verifier, withAuthentication } from '@gatehouse/core';
+import { createGatehouseContext } from '@gatehouse/trpc';
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import express from 'express';
+import { appRouter } from './router.js';
+
+/** tRPC under /trpc and a seed-style REST route, both verified by the same verifier. */
+export function createApp(verifier: Verifier): express.Express {
+  const app = express();
+  app.use('/trpc', createExpressMiddleware({ router: appRouter, createContext: createGatehouseContext(verifier) }));
+  app.get('/api/admin', withAuthentication({ verifier, roles: ['admin'] }), (req, res) => {
+    res.json({ area: 'admin', user: (req as AuthenticatedRequest<typeof req>).user.id });
+  });
+  return app;
+}

@@ -1,0 +1,7 @@
+import type { AddressInfo } from 'node:net';
+import { verifierFromEnv } from '@gatehouse/core';
+import { startServer } from './server.js';
+
+// Keys from the environment: GATEHOUSE_JWKS_URI (+ GATEHOUSE_ISSUER, GATEHOUSE_AUDIENCE), or FRONTEGG_*.
+const server = await startServer(verifierFromEnv(), Number(process.env.PORT ?? 3000));
+console.log(`tRPC on http://localhost:${(server.address() as AddressInfo).port}`);

@@ -1,0 +1,167 @@
+import { AuthError, type AuthUser, GatehouseConfigError, type Verifier } from '@gatehouse/core';
+import type { ExecutionArgs, ExecutionResult } from 'graphql';
+import { execute as graphqlExecute, subscribe as graphqlSubscribe } from 'graphql';
+import { denialFor, toGraphQLError } from './errors.js';
+import { judgeOperation } from './operation.js';
+import { attachState } from './state.js';
+import { endAtExpiry, tokenExpiry } from './subscription.js';
+import { tableOf } from './table.js';
+
+export interface AuthExecutionOptions {
+  /** Receives every denial (`onDecision`) and gives errors its realm. */
+  verifier?: Verifier;
+  /**
+   * Partial results: instead of rejecting an operation that selects a denied field, run it and
+   * resolve each denied field to null with an error (null propagating as the schema's non-null
+   * types require). Denied fields, mutations included, never run their resolvers. Default false.
+   */
+  partialResults?: boolean;
+  /** The clock, in ms since the epoch, for ending subscriptions at token expiry. Default `Date.now`. */
+  now?: () => number;
+}
+
+type MaybePromise<T> = T | Promise<T>;
+type StreamResult = AsyncGenerator<ExecutionResult, void, void> | AsyncIterable<ExecutionResult>;
+/** graphql-js `execute`, or any function of the same shape. */
+export type ExecuteFunction = (args: ExecutionArgs) => MaybePromise<ExecutionResult>;
+/** graphql-js `subscribe`, or any function of the same shape. */
+export type SubscribeFunction = (
+  args: ExecutionArgs,
+) => MaybePromise<ExecutionResult | AsyncGenerator<ExecutionResult, void, void>>;
+
+/**
+ * Runs one operation for one caller: the pre-execution pass (cached), then `run` with the state the
+ * guards read. A rejected operation returns its error without calling `run`, so no resolver runs.
+ * `http` adds `extensions.http` (status and headers) for servers that honour it.
+ */
+export function runGated<R extends ExecutionResult | StreamResult>(
+  args: ExecutionArgs,
+  user: AuthUser | null,
+  options: AuthExecutionOptions,
+  http: boolean,
+  run: (args: ExecutionArgs) => MaybePromise<R>,
+  kind: 'execute' | 'subscribe' = 'execute',
+): MaybePromise<R | ExecutionResult> {
+  const table = tableOf(args.schema);
+  if (!table) {
+    throw new GatehouseConfigError('the schema has not been through authDirectiveTransformer: refusing to execute');
+  }
+  const verdict = judgeOperation(args.schema, table, args.document, args.operationName, args.variableValues, user);
+  if (verdict.denied && !options.partialResults) {
+    return { errors: [toGraphQLError(denialFor(user, verdict.denied, options.verifier), http)] };
+  }
+  const { context, release } = attachState(args.contextValue, {
+    user,
+    // A subscription's guards check on every event, not only at subscribe.
+    checkFields: verdict.checkFields || kind === 'subscribe',
+    verifier: options.verifier,
+    denials: new Map(),
+  });
+  let result: MaybePromise<R>;
+  try {
+    result = run({ ...args, contextValue: context });
+  } catch (error) {
+    release();
+    throw error;
+  }
+  if (result instanceof Promise) {
+    return result.then(
+      (value) => settle(value, user, options, release),
+      (error: unknown) => {
+        release();
+        throw error;
+      },
+    );
+  }
+  return settle(result, user, options, release);
+}
+
+function settle<R extends ExecutionResult | StreamResult>(
+  result: R,
+  user: AuthUser | null,
+  options: AuthExecutionOptions,
+  release: () => void,
+): R {
+  if (!isAsyncIterable(result)) {
+    release();
+    return result;
+  }
+  const expiresAt = tokenExpiry(user);
+  const now = options.now ?? Date.now;
+  const stream =
+    expiresAt === undefined
+      ? result
+      : endAtExpiry(result, expiresAt, now, () => ({
+          errors: [toGraphQLError(new AuthError('UNAUTHENTICATED', 'TOKEN_EXPIRED'))],
+        }));
+  return releaseAtEnd(stream, release) as R;
+}
+
+function releaseAtEnd(source: AsyncIterable<ExecutionResult>, release: () => void): AsyncGenerator<ExecutionResult> {
+  const iterator = source[Symbol.asyncIterator]();
+  const generator: AsyncGenerator<ExecutionResult> = {
+    async next() {
+      try {
+        const step = await iterator.next();
+        if (step.done) release();
+        return step;
+      } catch (error) {
+        release();
+        throw error;
+      }
+    },
+    async return(value) {
+      release();
+      await iterator.return?.();
+      return { done: true, value };
+    },
+    async throw(error: unknown) {
+      release();
+      if (iterator.throw) return iterator.throw(error);
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return generator;
+    },
+  };
+  return generator;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+export interface AuthExecutorOptions extends AuthExecutionOptions {
+  /** The caller of an execution. Default: `contextValue.user` (set it from `verifier.authenticate(request)`). */
+  user?: (contextValue: unknown) => AuthUser | null | undefined;
+  /** The execute function to wrap. Default: graphql-js `execute`. */
+  execute?: ExecuteFunction;
+  /** The subscribe function to wrap. Default: graphql-js `subscribe`. */
+  subscribe?: SubscribeFunction;
+}
+
+export interface AuthExecutor {
+  /** `execute` with Gatehouse: rejected operations run no resolver; protected fields and abstract types are guarded. */
+  execute(args: ExecutionArgs): MaybePromise<ExecutionResult>;
+  /** `subscribe` with Gatehouse: checked at subscribe and on each event; the stream ends when the token expires. */
+  subscribe(args: ExecutionArgs): MaybePromise<ExecutionResult | AsyncGenerator<ExecutionResult, void, void>>;
+}
+
+/** Gatehouse for plain graphql-js, envelop or graphql-ws, without graphql-yoga. */
+export function createAuthExecutor(options: AuthExecutorOptions = {}): AuthExecutor {
+  const userOf = options.user ?? defaultUser;
+  const execute = options.execute ?? (graphqlExecute as ExecuteFunction);
+  const subscribe = options.subscribe ?? (graphqlSubscribe as SubscribeFunction);
+  return Object.freeze({
+    execute: (args: ExecutionArgs) => runGated(args, userOf(args.contextValue) ?? null, options, false, execute),
+    subscribe: (args: ExecutionArgs) =>
+      runGated(args, userOf(args.contextValue) ?? null, options, false, subscribe, 'subscribe') as ReturnType<
+        AuthExecutor['subscribe']
+      >,
+  });
+}
+
+function defaultUser(contextValue: unknown): AuthUser | null {
+  if (typeof contextValue !== 'object' || contextValue === null) return null;
+  return ((contextValue as { user?: AuthUser | null }).user ?? null) as AuthUser | null;
+}

@@ -1,0 +1,205 @@
+import { type AuthUser, type Requirement, satisfies } from '@gatehouse/core';
+import {
+  type DirectiveNode,
+  type DocumentNode,
+  type GraphQLCompositeType,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  getNamedType,
+  isAbstractType,
+  isCompositeType,
+  isInterfaceType,
+  isObjectType,
+  isUnionType,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type VariableDefinitionNode,
+} from 'graphql';
+import type { RequirementList } from './requirements.js';
+import type { AccessTable } from './table.js';
+import type { DocumentFacts, Verdict } from './verdict-cache.js';
+
+const ALLOWED: Verdict = Object.freeze({ denied: undefined, checkFields: false });
+const UNDECIDED: Verdict = Object.freeze({ denied: undefined, checkFields: true });
+
+/**
+ * The pre-execution pass: the verdict for one operation of a document and one caller, cached per
+ * document, operation, condition variables and the caller's roles and permissions.
+ */
+export function judgeOperation(
+  schema: GraphQLSchema,
+  table: AccessTable,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: unknown,
+  user: AuthUser | null,
+): Verdict {
+  const facts = table.verdicts.facts(document);
+  const key = table.verdicts.key(facts, operationName, variables, user);
+  let verdict = table.verdicts.get(facts, key);
+  if (!verdict) {
+    verdict = walkOperation(schema, table, facts, operationName, variables, user);
+    table.verdicts.set(facts, key, verdict);
+  }
+  return verdict;
+}
+
+function walkOperation(
+  schema: GraphQLSchema,
+  table: AccessTable,
+  facts: DocumentFacts,
+  operationName: string | null | undefined,
+  variables: unknown,
+  user: AuthUser | null,
+): Verdict {
+  const operation = findOperation(facts, operationName);
+  // No operation to run: execution fails before any resolver, but stay strict anyway.
+  if (!operation) return UNDECIDED;
+  const root = schema.getRootType(operation.operation);
+  if (!root) return UNDECIDED;
+  const walker = new Walker(schema, table, facts, operation, variables, user);
+  walker.selectionSet(operation.selectionSet, root);
+  if (walker.denied) return Object.freeze({ denied: walker.denied, checkFields: true });
+  return walker.checkFields ? UNDECIDED : ALLOWED;
+}
+
+/** The operation graphql-js would run: the named one, or the only one. */
+function findOperation(facts: DocumentFacts, operationName: string | null | undefined) {
+  if (operationName == null) return facts.operations.length === 1 ? facts.operations[0] : undefined;
+  return facts.operations.find((op) => op.name?.value === operationName);
+}
+
+/**
+ * Walks the selections graphql-js would collect, with fragments resolved and `@skip`/`@include`
+ * honoured, and stops at the first field the caller may not read. Fields selected on an object
+ * type are decided exactly; fields selected on an interface are decided for the interface field,
+ * and any implementation that asks for more leaves the field to the run-time guard.
+ */
+class Walker {
+  denied: Requirement | undefined;
+  checkFields = false;
+  readonly #visited = new Set<string>();
+  readonly #decisions = new Map<RequirementList, Requirement | null>();
+  readonly #defaults: ReadonlyMap<string, VariableDefinitionNode>;
+
+  constructor(
+    readonly schema: GraphQLSchema,
+    readonly table: AccessTable,
+    readonly facts: DocumentFacts,
+    operation: OperationDefinitionNode,
+    readonly variables: unknown,
+    readonly user: AuthUser | null,
+  ) {
+    this.#defaults = new Map((operation.variableDefinitions ?? []).map((d) => [d.variable.name.value, d]));
+  }
+
+  /** The first requirement of the list the caller fails, or null. */
+  unmet(requirements: RequirementList | undefined): Requirement | null {
+    if (!requirements) return null;
+    let found = this.#decisions.get(requirements);
+    if (found === undefined) {
+      found = requirements.find((r) => !satisfies(this.user, r)) ?? null;
+      this.#decisions.set(requirements, found);
+    }
+    return found;
+  }
+
+  deny(requirement: Requirement | null): boolean {
+    if (requirement) this.denied = requirement;
+    return requirement !== null;
+  }
+
+  selectionSet(set: SelectionSetNode, parent: GraphQLCompositeType): void {
+    for (const selection of set.selections) {
+      if (this.denied) return;
+      if (!this.included(selection.directives)) continue;
+      if (selection.kind === Kind.FIELD) {
+        this.field(selection.name.value, selection.selectionSet, parent);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const condition = selection.typeCondition ? this.schema.getType(selection.typeCondition.name.value) : parent;
+        const next = this.narrow(parent, condition);
+        if (next) this.selectionSet(selection.selectionSet, next);
+      } else {
+        const fragment = this.facts.fragments.get(selection.name.value);
+        if (!fragment) continue;
+        const next = this.narrow(parent, this.schema.getType(fragment.typeCondition.name.value));
+        if (!next) continue;
+        // A fragment under the same type reads the same fields: walking it once is enough, and
+        // keeps a document of fragments spread many times over linear to walk.
+        const key = `${fragment.name.value}\u0000${next.name}`;
+        if (this.#visited.has(key)) continue;
+        this.#visited.add(key);
+        this.selectionSet(fragment.selectionSet, next);
+      }
+    }
+  }
+
+  field(name: string, selectionSet: SelectionSetNode | undefined, parent: GraphQLCompositeType): void {
+    if (name === '__typename') {
+      // Naming an object's type reveals it as much as reading one of its fields.
+      if (isObjectType(parent)) this.deny(this.unmet(this.table.types.get(parent.name)));
+      return;
+    }
+    if (isUnionType(parent)) return;
+    if ((name === '__schema' || name === '__type') && parent === this.schema.getQueryType()) return;
+    const definition = parent.getFields()[name];
+    if (!definition) return;
+    if (this.deny(this.unmet(this.table.fields.get(parent.name)?.get(name)))) return;
+    if (isInterfaceType(parent) && !this.checkFields) this.checkImplementations(name, parent);
+    if (selectionSet) this.selectionSet(selectionSet, getNamedType(definition.type) as GraphQLCompositeType);
+  }
+
+  /** An interface field is resolved by each object type's own field, which may ask for more. */
+  checkImplementations(fieldName: string, parent: GraphQLCompositeType): void {
+    if (!isAbstractType(parent)) return;
+    for (const type of this.schema.getPossibleTypes(parent)) {
+      // Objects of a type the caller may not see never get this far: the abstract guard stops them.
+      if (this.unmet(this.table.types.get(type.name))) continue;
+      if (this.unmet(this.table.fields.get(type.name)?.get(fieldName))) {
+        this.checkFields = true;
+        return;
+      }
+    }
+  }
+
+  /** The type the selections of a fragment apply to, or null when graphql-js would never apply them. */
+  narrow(parent: GraphQLCompositeType, condition: GraphQLNamedType | undefined | null): GraphQLCompositeType | null {
+    if (!condition || !isCompositeType(condition)) return null;
+    if (isObjectType(parent)) {
+      if (condition === parent) return parent;
+      return isAbstractType(condition) && this.schema.isSubType(condition, parent) ? parent : null;
+    }
+    if (isObjectType(condition)) {
+      return this.schema.isSubType(parent, condition as GraphQLObjectType) ? condition : null;
+    }
+    return condition;
+  }
+
+  /** False only when `@skip`/`@include` certainly leave the selection out; when unsure, it is checked. */
+  included(directives: readonly DirectiveNode[] | undefined): boolean {
+    if (!directives) return true;
+    for (const directive of directives) {
+      const name = directive.name.value;
+      if (name === 'skip' && this.condition(directive) === true) return false;
+      if (name === 'include' && this.condition(directive) === false) return false;
+    }
+    return true;
+  }
+
+  condition(directive: DirectiveNode): boolean | undefined {
+    const arg = directive.arguments?.find((a) => a.name.value === 'if');
+    if (!arg) return undefined;
+    if (arg.value.kind === Kind.BOOLEAN) return arg.value.value;
+    if (arg.value.kind !== Kind.VARIABLE) return undefined;
+    const name = arg.value.name.value;
+    const variables = this.variables;
+    if (typeof variables === 'object' && variables !== null && Object.hasOwn(variables, name)) {
+      const value = (variables as Record<string, unknown>)[name];
+      return typeof value === 'boolean' ? value : undefined;
+    }
+    const fallback = this.#defaults.get(name)?.defaultValue;
+    return fallback?.kind === Kind.BOOLEAN ? fallback.value : undefined;
+  }
+}

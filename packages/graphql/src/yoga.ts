@@ -1,0 +1,132 @@
+import {
+  type AuthError,
+  type AuthUser,
+  authErrorHeaders,
+  type CredentialSource,
+  GatehouseConfigError,
+  isAuthError,
+  type Verifier,
+} from '@gatehouse/core';
+import type { ExecutionArgs } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { asCredentialSource, credentialsOf } from './credentials.js';
+import { toGraphQLError } from './errors.js';
+import { type AuthExecutionOptions, runGated } from './execute.js';
+import { tableOf } from './table.js';
+
+/** What Gatehouse adds to the GraphQL context: the verified caller, or null for an anonymous one. */
+export interface GatehouseContext {
+  user: AuthUser | null;
+}
+
+export interface UseGatehouseOptions extends AuthExecutionOptions {
+  verifier: Verifier;
+  /** Where the credentials of an operation are read from. Default: see `credentialsOf`. */
+  credentials?: (context: Record<string, unknown>) => CredentialSource;
+}
+
+type Authentication = { readonly user: AuthUser | null } | { readonly error: AuthError };
+
+const AUTHENTICATION: unique symbol = Symbol('gatehouse.authentication');
+type Carrier = Record<string, unknown> & { [AUTHENTICATION]?: Promise<Authentication> };
+
+/**
+ * The graphql-yoga (and envelop) plugin: authenticates each request once, puts `user` in the
+ * context, rejects an operation that selects a denied field before it executes (HTTP 401 with
+ * `WWW-Authenticate`, or 403), guards what only run time can decide, and ends subscriptions when
+ * their token expires. A present but invalid token fails the request even for public fields.
+ */
+export function useGatehouse(options: UseGatehouseOptions): Plugin<GatehouseContext> {
+  const { verifier } = options;
+  if (!verifier || typeof verifier.authenticate !== 'function' || typeof verifier.authorize !== 'function') {
+    throw new GatehouseConfigError('useGatehouse needs a verifier (createVerifier or verifierFromEnv)');
+  }
+  const byRequest = new WeakMap<Request, Promise<Authentication>>();
+
+  const authenticate = (source: () => CredentialSource): Promise<Authentication> =>
+    Promise.resolve()
+      .then(() => verifier.authenticate(source()))
+      .then(
+        (user): Authentication => ({ user }),
+        (error: unknown): Authentication => {
+          if (isAuthError(error)) return { error };
+          throw error;
+        },
+      );
+
+  const forRequest = (request: Request): Promise<Authentication> => {
+    let pending = byRequest.get(request);
+    if (!pending) {
+      pending = authenticate(() =>
+        options.credentials ? options.credentials({ request }) : asCredentialSource(request),
+      );
+      byRequest.set(request, pending);
+    }
+    return pending;
+  };
+
+  const authenticationOf = (context: Carrier): Promise<Authentication> => {
+    let pending = context[AUTHENTICATION];
+    if (!pending) {
+      pending = isHttpContext(context)
+        ? forRequest(context.request)
+        : authenticate(() => (options.credentials ? options.credentials(context) : credentialsOf(context)));
+      context[AUTHENTICATION] = pending;
+    }
+    return pending;
+  };
+
+  const gated =
+    (run: (args: ExecutionArgs) => ReturnType<typeof runGated>, kind: 'execute' | 'subscribe') =>
+    async (args: ExecutionArgs) => {
+      const authentication = await authenticationOf(args.contextValue as Carrier);
+      // Status and headers only mean something on an HTTP answer (yoga strips them from the body).
+      const http = isHttpContext(args.contextValue as Carrier);
+      if ('error' in authentication) return { errors: [toGraphQLError(authentication.error, http)] };
+      return runGated(args, authentication.user, options, http, run, kind);
+    };
+
+  return {
+    onSchemaChange({ schema }) {
+      if (!tableOf(schema)) {
+        throw new GatehouseConfigError('useGatehouse: pass the schema through authDirectiveTransformer first');
+      }
+    },
+    onRequestParse({ request, endResponse, fetchAPI }) {
+      return forRequest(request).then((authentication) => {
+        if ('error' in authentication) endResponse(errorResponse(authentication.error, fetchAPI.Response));
+      });
+    },
+    async onContextBuilding({ context, extendContext }) {
+      const authentication = await authenticationOf(context as unknown as Carrier);
+      extendContext({ user: 'user' in authentication ? authentication.user : null });
+    },
+    onExecute({ executeFn, setExecuteFn }) {
+      setExecuteFn(gated(executeFn as (args: ExecutionArgs) => ReturnType<typeof runGated>, 'execute'));
+    },
+    onSubscribe({ subscribeFn, setSubscribeFn }) {
+      setSubscribeFn(gated(subscribeFn as (args: ExecutionArgs) => ReturnType<typeof runGated>, 'subscribe'));
+    },
+  };
+}
+
+/** An operation that arrived as an HTTP request (not over a WebSocket, whose context has `connectionParams`). */
+function isHttpContext(context: Carrier): context is Carrier & { request: Request } {
+  const request = context.request as Request | undefined;
+  return (
+    typeof request === 'object' &&
+    request !== null &&
+    typeof request.url === 'string' &&
+    typeof request.headers?.get === 'function' &&
+    !('connectionParams' in context)
+  );
+}
+
+/** A request-level failure (bad, expired or malformed credentials, keys unavailable) as an HTTP answer. */
+function errorResponse(error: AuthError, ResponseClass: typeof Response): Response {
+  const body = { errors: [{ message: error.message, extensions: { code: error.code } }] };
+  return new ResponseClass(JSON.stringify(body), {
+    status: error.status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...authErrorHeaders(error) },
+  });
+}

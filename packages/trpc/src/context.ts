@@ -1,0 +1,178 @@
+import type { IncomingMessage } from 'node:http';
+import {
+  type AuthError,
+  type AuthUser,
+  authErrorHeaders,
+  type CredentialSource,
+  extractBearerToken,
+  type HeaderRecord,
+  isAuthError,
+  type Verifier,
+} from '@gatehouse/core';
+
+/** What every procedure built from `gatehouse(t)` needs in its context. */
+export interface GatehouseContext {
+  readonly gatehouse: GatehouseAuth;
+}
+
+/** The credentials of one request (or one WebSocket connection), verified on demand. */
+export interface GatehouseAuth {
+  readonly verifier: Verifier;
+  /**
+   * The caller, or null when no credentials were sent; rejects with an AuthError for bad ones.
+   * The token is verified on the first call only and the result shared by every call made with
+   * this context (all calls of a batch, all messages of a WebSocket connection). Once the token
+   * has expired, the next call asks the verifier again, so a long-lived connection cannot keep
+   * using it.
+   */
+  user(): Promise<AuthUser | null>;
+}
+
+/**
+ * Where a token may come from besides the `Authorization` header: `connectionParams`
+ * (`{ token }` or `{ authorization: 'Bearer …' }`), as sent by `wsLink` (in the first message) and
+ * `httpSubscriptionLink` (in the URL, so the token can end up in access logs).
+ * - `'any'` (default): both;
+ * - `'websocket'`: only over WebSocket;
+ * - `'never'`: neither.
+ * A credential in a place that is not allowed is refused (400), never ignored.
+ */
+export type ConnectionParamsPolicy = 'any' | 'websocket' | 'never';
+
+export interface GatehouseContextOptions {
+  connectionParams?: ConnectionParamsPolicy;
+}
+
+/** What the tRPC adapters pass to `createContext`. Every member is optional, for server-side callers. */
+export interface GatehouseContextInput {
+  /** Fetch adapter: the `Request`; standalone, express and ws adapters: the `IncomingMessage`. Or any headers. */
+  req?: CredentialSource;
+  /** Fetch adapter: the response headers. */
+  resHeaders?: Headers;
+  /** Standalone and express adapters: the `ServerResponse`; ws adapter: the socket. */
+  res?: unknown;
+  info?: { readonly connectionParams?: Readonly<Record<string, string | undefined>> | null };
+}
+
+const NO_CREDENTIALS: HeaderRecord = Object.freeze({});
+const RECHECK_AFTER_EXPIRY_MS = 1000;
+
+/**
+ * The `createContext` of the fetch, standalone (`createHTTPServer`), express and ws adapters.
+ * It never throws and does no work up front: the token is read and verified when a procedure
+ * first asks for the caller.
+ */
+export function createGatehouseContext(
+  verifier: Verifier,
+  options: GatehouseContextOptions = {},
+): (input?: GatehouseContextInput) => GatehouseContext {
+  const policy = options.connectionParams ?? 'any';
+  if (policy !== 'any' && policy !== 'websocket' && policy !== 'never') {
+    throw new TypeError('connectionParams must be "any", "websocket" or "never"');
+  }
+  return (input = {}) => ({ gatehouse: new RequestAuth(verifier, input, policy) });
+}
+
+/** @internal The context state behind {@link GatehouseAuth}. */
+export class RequestAuth implements GatehouseAuth {
+  readonly #input: GatehouseContextInput;
+  readonly #policy: ConnectionParamsPolicy;
+  #pending: Promise<AuthUser | null> | undefined;
+  #recheckAt = Number.POSITIVE_INFINITY;
+
+  constructor(
+    readonly verifier: Verifier,
+    input: GatehouseContextInput,
+    policy: ConnectionParamsPolicy,
+  ) {
+    this.#input = input;
+    this.#policy = policy;
+  }
+
+  user(): Promise<AuthUser | null> {
+    if (this.#pending === undefined || Date.now() >= this.#recheckAt) {
+      this.#recheckAt = Number.POSITIVE_INFINITY;
+      this.#pending = this.#authenticate();
+    }
+    return this.#pending;
+  }
+
+  /** When the current user must be checked again (ms since the epoch); Infinity when never. */
+  get recheckAt(): number {
+    return this.#recheckAt;
+  }
+
+  /** Puts the challenge of a failed call on the HTTP response, when there is one. */
+  challenge(error: AuthError): void {
+    const headers = authErrorHeaders(error);
+    const { resHeaders, res } = this.#input;
+    if (resHeaders instanceof Headers) {
+      for (const [name, value] of Object.entries(headers)) resHeaders.set(name, value);
+    } else if (isNodeResponse(res) && !res.headersSent) {
+      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    }
+  }
+
+  async #authenticate(): Promise<AuthUser | null> {
+    try {
+      const user = await this.verifier.authenticate(credentialsOf(this.#input, this.#policy));
+      const exp = user?.claims.exp;
+      // Past `exp` but still accepted (clock tolerance): ask again a little later, not on every call.
+      if (typeof exp === 'number') this.#recheckAt = Math.max(exp * 1000, Date.now() + RECHECK_AFTER_EXPIRY_MS);
+      return user;
+    } catch (error) {
+      // Keys may come back: a long-lived connection must not stay failed.
+      if (isAuthError(error) && error.code === 'KEYS_UNAVAILABLE') this.#recheckAt = 0;
+      throw error;
+    }
+  }
+}
+
+/**
+ * The credential source handed to the verifier. Credentials in `connectionParams` join the
+ * `Authorization` header, so that two of them are refused as two credentials (400) by core.
+ */
+function credentialsOf(input: GatehouseContextInput, policy: ConnectionParamsPolicy): CredentialSource {
+  const fromParams = paramCredentials(input.info?.connectionParams);
+  const req = input.req ?? NO_CREDENTIALS;
+  if (fromParams.length === 0) return req;
+  const allowed = policy === 'any' || (policy === 'websocket' && isWebSocketUpgrade(req));
+  // A credential where none is allowed is refused as a malformed one (an empty Bearer), never ignored.
+  const values = allowed ? fromParams : ['Bearer'];
+  return { authorization: hasAuthorization(req) ? [...values, 'Bearer header'] : values };
+}
+
+function paramCredentials(params: Readonly<Record<string, string | undefined>> | null | undefined): string[] {
+  if (!params) return [];
+  const values: string[] = [];
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    if (key.toLowerCase() === 'authorization') values.push(value);
+    else if (key === 'token') values.push(`Bearer ${value}`);
+  }
+  return values;
+}
+
+function hasAuthorization(source: CredentialSource): boolean {
+  try {
+    return extractBearerToken(source) !== null;
+  } catch {
+    return true;
+  }
+}
+
+function isWebSocketUpgrade(source: CredentialSource): boolean {
+  const headers = (source as Partial<IncomingMessage>).headers;
+  if (!headers || typeof headers !== 'object' || headers instanceof Headers) return false;
+  const upgrade = (headers as HeaderRecord).upgrade;
+  return typeof upgrade === 'string' && upgrade.toLowerCase() === 'websocket';
+}
+
+interface NodeResponseLike {
+  headersSent: boolean;
+  setHeader(name: string, value: string): unknown;
+}
+
+function isNodeResponse(value: unknown): value is NodeResponseLike {
+  return typeof value === 'object' && value !== null && typeof (value as NodeResponseLike).setHeader === 'function';
+}

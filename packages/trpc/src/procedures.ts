@@ -1,0 +1,136 @@
+import { type AuthUser, isAuthError, type Requirement } from '@gatehouse/core';
+import {
+  type AnyTRPCMiddlewareFunction,
+  initTRPC,
+  type TRPCProcedureBuilder,
+  type TRPCUnsetMarker,
+} from '@trpc/server';
+import { type GatehouseContext, RequestAuth } from './context.js';
+import { toTRPCError } from './errors.js';
+import { endAtTokenExpiry } from './expiry.js';
+import { type AuthMeta, requirementOfMeta } from './meta.js';
+import { validatingMeta } from './validating-meta.js';
+
+/** Whether a procedure's gatehouse check lets anonymous callers through (when its meta asks for nothing). */
+export type CheckKind = 'public' | 'protected';
+
+/** @internal The check middlewares, by identity, for `listProcedures`. */
+export const CHECKS = new Map<AnyTRPCMiddlewareFunction, CheckKind>();
+
+const plugin = initTRPC.context<GatehouseContext>().meta<AuthMeta>().create();
+
+/**
+ * Authenticates (once per context) and authorizes a call before anything after it runs, input
+ * parsing included: `.input()` adds its parser after this middleware, and tRPC reads the raw
+ * input only when a parser asks for it.
+ */
+async function admit(ctx: GatehouseContext, meta: AuthMeta | undefined, kind: CheckKind) {
+  const auth = ctx?.gatehouse;
+  if (!(auth instanceof RequestAuth)) {
+    throw toTRPCError(new Error('the context was not made by createGatehouseContext()'));
+  }
+  let requirement: ReturnType<typeof requirementOfMeta>;
+  try {
+    requirement = requirementOfMeta(meta);
+  } catch (error) {
+    throw toTRPCError(error);
+  }
+  try {
+    const user = await auth.user();
+    const open = requirement.roles === undefined && requirement.permissions === undefined;
+    if (kind === 'public' && open) return { auth, user };
+    // Validated at run time: its names are whatever the meta holds, catalog or not.
+    return { auth, user: auth.verifier.authorize(user, requirement as Requirement) };
+  } catch (error) {
+    if (isAuthError(error)) auth.challenge(error);
+    throw toTRPCError(error);
+  }
+}
+
+function watched<R extends { ok: boolean }>(type: string, result: R, auth: RequestAuth, user: AuthUser | null): R {
+  if (type !== 'subscription' || user === null || !result.ok || !('data' in result)) return result;
+  return { ...result, data: endAtTokenExpiry(result.data, auth) };
+}
+
+const publicCheck = plugin.middleware(async ({ ctx, meta, type, next }) => {
+  const { auth, user } = await admit(ctx, meta, 'public');
+  return watched(type, await next({ ctx: { user: user as AuthUser | null } }), auth, user);
+});
+
+const protectedCheck = plugin.middleware(async ({ ctx, meta, type, next }) => {
+  const { auth, user } = await admit(ctx, meta, 'protected');
+  return watched(type, await next({ ctx: { user: user as AuthUser } }), auth, user);
+});
+
+for (const [builder, kind] of [
+  [publicCheck, 'public'],
+  [protectedCheck, 'protected'],
+] as const) {
+  for (const fn of builder._middlewares) CHECKS.set(fn as AnyTRPCMiddlewareFunction, kind);
+}
+
+/**
+ * The Gatehouse procedures as a tRPC plugin, for `t.procedure.concat(...)`: tRPC itself then
+ * refuses, at compile time, a root whose context lacks `GatehouseContext` or whose meta does not
+ * fit `AuthMeta`. `gatehouse(t)` does this for you and also checks meta where it is declared.
+ */
+export const gatehousePlugin = Object.freeze({
+  publicProcedure: plugin.procedure.use(publicCheck),
+  protectedProcedure: plugin.procedure.use(protectedCheck),
+});
+
+type Unset = TRPCUnsetMarker;
+
+/** A procedure builder whose context has `user`. */
+export type GatehouseProcedure<TContext, TMeta, TErrorShape, TUser> = TRPCProcedureBuilder<
+  TContext,
+  TMeta,
+  { user: TUser },
+  Unset,
+  Unset,
+  Unset,
+  Unset,
+  false,
+  TErrorShape
+>;
+
+export interface GatehouseProcedures<TContext, TMeta, TErrorShape> {
+  /** Anyone; `ctx.user` is the caller or null. With `meta({ roles, permissions })` it is protected. */
+  publicProcedure: GatehouseProcedure<TContext, TMeta, TErrorShape, AuthUser | null>;
+  /** Any authenticated caller, or those meeting `meta({ roles, permissions })`; `ctx.user` is set. */
+  protectedProcedure: GatehouseProcedure<TContext, TMeta, TErrorShape, AuthUser>;
+}
+
+/** The shape of `initTRPC...create()` that `gatehouse()` builds on. */
+export interface GatehouseRoot<TContext, TMeta, TErrorShape> {
+  procedure: TRPCProcedureBuilder<TContext, TMeta, object, Unset, Unset, Unset, Unset, false, TErrorShape>;
+}
+
+/** A meta type that does not declare `roles` and `permissions` (for example none at all) is refused. */
+type MetaDeclaresAuth<TMeta> = keyof AuthMeta extends keyof TMeta
+  ? unknown
+  : { 'gatehouse(t): create t with initTRPC.meta<AuthMeta>()': never };
+
+/**
+ * The procedures of an application protected by Gatehouse:
+ *
+ * ```ts
+ * const t = initTRPC.context<GatehouseContext>().meta<AuthMeta>().create();
+ * const { publicProcedure, protectedProcedure } = gatehouse(t);
+ * ```
+ *
+ * Every procedure built from them is checked before its input is parsed, and its meta is enforced
+ * (`publicProcedure.meta({ roles })` is protected). A meta that can never be met (an empty list) is
+ * a `GatehouseConfigError` when `.meta()` is called.
+ */
+export function gatehouse<TContext extends GatehouseContext, TMeta extends AuthMeta, TErrorShape>(
+  t: GatehouseRoot<TContext, TMeta, TErrorShape> & MetaDeclaresAuth<TMeta>,
+): GatehouseProcedures<TContext, TMeta, TErrorShape> {
+  const base = t.procedure as unknown as typeof plugin.procedure;
+  if (typeof base?.concat !== 'function')
+    throw new TypeError('gatehouse(t) expects the object initTRPC...create() returns');
+  return {
+    publicProcedure: validatingMeta(base.concat(gatehousePlugin.publicProcedure)),
+    protectedProcedure: validatingMeta(base.concat(gatehousePlugin.protectedProcedure)),
+  } as unknown as GatehouseProcedures<TContext, TMeta, TErrorShape>;
+}

@@ -1,0 +1,183 @@
+import { createVerifier, GatehouseConfigError } from '@gatehouse/core';
+import { createTestIssuer } from '@gatehouse/core/testing';
+import {
+  type AuthMeta,
+  assertAccessDecisions,
+  createGatehouseContext,
+  type GatehouseContext,
+  gatehouse,
+  listProcedures,
+} from '@gatehouse/trpc';
+import { initTRPC, lazy } from '@trpc/server';
+import { describe, expect, test } from 'vitest';
+import { z } from 'zod';
+import { client, outcome } from './support/clients.js';
+import { startServer } from './support/servers.js';
+
+const t = initTRPC.context<GatehouseContext>().meta<AuthMeta>().create();
+const { publicProcedure, protectedProcedure } = gatehouse(t);
+
+function reportsRouter() {
+  return t.router({
+    list: protectedProcedure.meta({ permissions: ['reports:read'] }).query(() => []),
+    archive: t.router({
+      purge: protectedProcedure.meta({ roles: ['admin'], permissions: ['reports:admin'] }).mutation(() => 0),
+      deep: lazy(async () => t.router({ secret: protectedProcedure.meta({ roles: ['auditor'] }).query(() => 1) })),
+    }),
+  });
+}
+
+describe('listProcedures', () => {
+  test('lists every procedure, lazy routers included, with its type and effective requirement', async () => {
+    const router = t.router({
+      health: publicProcedure.query(() => 'ok'),
+      me: protectedProcedure.query(() => 'me'),
+      hiddenAdmin: publicProcedure.meta({ roles: ['admin'] }).query(() => 1),
+      feed: protectedProcedure.subscription(async function* () {}),
+      reports: lazy(async () => reportsRouter()),
+    });
+    expect(await listProcedures(router)).toEqual([
+      {
+        path: 'feed',
+        type: 'subscription',
+        access: 'authenticated',
+        requirement: {},
+        description: 'authenticated',
+        inputBeforeCheck: false,
+      },
+      {
+        path: 'health',
+        type: 'query',
+        access: 'public',
+        requirement: null,
+        description: 'public',
+        inputBeforeCheck: false,
+      },
+      {
+        path: 'hiddenAdmin',
+        type: 'query',
+        access: 'restricted',
+        requirement: { roles: ['admin'] },
+        description: 'roles: admin',
+        inputBeforeCheck: false,
+      },
+      {
+        path: 'me',
+        type: 'query',
+        access: 'authenticated',
+        requirement: {},
+        description: 'authenticated',
+        inputBeforeCheck: false,
+      },
+      {
+        path: 'reports.archive.deep.secret',
+        type: 'query',
+        access: 'restricted',
+        requirement: { roles: ['auditor'] },
+        description: 'roles: auditor',
+        inputBeforeCheck: false,
+      },
+      {
+        path: 'reports.archive.purge',
+        type: 'mutation',
+        access: 'restricted',
+        requirement: { roles: ['admin'], permissions: ['reports:admin'] },
+        description: 'roles: admin AND permissions: reports:admin',
+        inputBeforeCheck: false,
+      },
+      {
+        path: 'reports.list',
+        type: 'query',
+        access: 'restricted',
+        requirement: { permissions: ['reports:read'] },
+        description: 'permissions: reports:read',
+        inputBeforeCheck: false,
+      },
+    ]);
+  });
+
+  test('a procedure without a Gatehouse check is listed as unchecked', async () => {
+    const router = t.router({ raw: t.procedure.query(() => 1), ok: publicProcedure.query(() => 1) });
+    expect((await listProcedures(router)).map((p) => [p.path, p.access])).toEqual([
+      ['ok', 'public'],
+      ['raw', 'unchecked'],
+    ]);
+  });
+
+  test('combining both checks keeps the stricter one', async () => {
+    const router = t.router({ both: publicProcedure.concat(protectedProcedure).query(() => 1) });
+    expect((await listProcedures(router))[0]?.access).toBe('authenticated');
+  });
+});
+
+describe('strict mode', () => {
+  test('refuses a router where a procedure has no access decision, naming every one of them', async () => {
+    const router = t.router({
+      ok: publicProcedure.query(() => 1),
+      raw: t.procedure.query(() => 1),
+      nested: lazy(async () => t.router({ alsoRaw: t.procedure.mutation(() => 1) })),
+    });
+    const error = await assertAccessDecisions(router).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatehouseConfigError);
+    expect((error as Error).message).toMatch(/raw: no access decision/);
+    expect((error as Error).message).toMatch(/nested\.alsoRaw: no access decision/);
+    await expect(listProcedures(router, { strict: true })).rejects.toThrow(GatehouseConfigError);
+    await expect(listProcedures(router)).resolves.toHaveLength(3);
+  });
+
+  test('refuses a procedure whose input is parsed before its check', async () => {
+    const router = t.router({
+      early: t.procedure
+        .input(z.object({ n: z.number() }))
+        .concat(protectedProcedure)
+        .query(() => 1),
+    });
+    expect((await listProcedures(router))[0]).toMatchObject({ access: 'authenticated', inputBeforeCheck: true });
+    await expect(assertAccessDecisions(router)).rejects.toThrow(/early: input parsed before the check/);
+  });
+
+  test('accepts a router where every procedure has a decision', async () => {
+    const router = t.router({ a: publicProcedure.query(() => 1), b: protectedProcedure.query(() => 1) });
+    await expect(assertAccessDecisions(router)).resolves.toHaveLength(2);
+  });
+});
+
+describe('meta validation', () => {
+  test('a requirement nobody can meet fails where it is declared', () => {
+    expect(() => protectedProcedure.meta({ roles: [] })).toThrow(GatehouseConfigError);
+    expect(() => publicProcedure.meta({ permissions: [] })).toThrow(/empty list/);
+    expect(() => protectedProcedure.input(z.object({})).meta({ roles: [''] })).toThrow(GatehouseConfigError);
+    // A hand-written meta with a misspelt key would otherwise leave the procedure open.
+    expect(() => protectedProcedure.meta({ role: ['admin'] } as unknown as AuthMeta)).toThrow(/role/);
+    expect(() => protectedProcedure.meta({ roles: 'admin' } as unknown as AuthMeta)).toThrow(GatehouseConfigError);
+  });
+
+  test('invalid meta that slipped past declaration fails closed on the first call, and in the listing', async () => {
+    const issuer = await createTestIssuer();
+    const router = t.router({
+      sneaky: t.procedure
+        .meta({ roles: [] })
+        .concat(publicProcedure)
+        .query(() => 'open?'),
+    });
+    await expect(listProcedures(router)).rejects.toThrow(GatehouseConfigError);
+    const verifier = createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer });
+    const server = await startServer('standalone', router, createGatehouseContext(verifier));
+    try {
+      const result = await outcome(() => client<typeof router>(server.url).sneaky.query());
+      expect(result).toMatchObject({ ok: false, code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
+    } finally {
+      await server.close();
+      await issuer.close();
+    }
+  });
+
+  test('other meta keys belong to the application', async () => {
+    const tt = initTRPC.context<GatehouseContext>().meta<AuthMeta & { openapi?: { path: string } }>().create();
+    const p = gatehouse(tt);
+    const router = tt.router({
+      x: p.protectedProcedure.meta({ openapi: { path: '/x' }, roles: ['a'] }).query(() => 1),
+    });
+    expect((await listProcedures(router))[0]?.requirement).toEqual({ roles: ['a'] });
+  });
+});
