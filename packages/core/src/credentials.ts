@@ -48,7 +48,7 @@ function authorizationValues(source: CredentialSource): readonly string[] {
   if (typeof source !== 'object' || source === null) {
     throw new TypeError('expected a Request, Headers, IncomingMessage or header record');
   }
-  if (isHeaders(source)) return fromHeaders(source);
+  // A request (WHATWG or Node) first: an Express request also has a `get()`, but only its raw headers show duplicates.
   if ('headers' in source && typeof source.headers === 'object' && source.headers !== null) {
     const headers = source.headers as Headers | HeaderRecord;
     if (isHeaders(headers)) return fromHeaders(headers);
@@ -60,17 +60,20 @@ function authorizationValues(source: CredentialSource): readonly string[] {
     }
     return fromRecord(headers);
   }
+  if (isHeaders(source)) return fromHeaders(source);
   return fromRecord(source as HeaderRecord);
 }
 
+/** The global Headers, or any implementation of it (servers such as graphql-yoga bring their own). */
 function isHeaders(value: unknown): value is Headers {
-  return typeof Headers !== 'undefined' && value instanceof Headers;
+  if (typeof Headers !== 'undefined' && value instanceof Headers) return true;
+  return typeof (value as { get?: unknown }).get === 'function';
 }
 
 /** WHATWG Headers join duplicates with `, `, which the parser then reads as two credentials. */
 function fromHeaders(headers: Headers): readonly string[] {
-  const value = headers.get('authorization');
-  return value === null ? [] : [value];
+  const value: string | null | undefined = headers.get('authorization');
+  return typeof value === 'string' ? [value] : [];
 }
 
 function fromRawHeaders(raw: readonly unknown[]): readonly string[] {

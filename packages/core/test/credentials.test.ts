@@ -125,6 +125,26 @@ describe('extractBearerToken', () => {
     });
   });
 
+  test('reads Headers implementations other than the global class (as servers ponyfill them)', () => {
+    class OtherHeaders {
+      private readonly values = new Map<string, string>();
+      constructor(init: Record<string, string>) {
+        for (const [name, value] of Object.entries(init)) this.values.set(name.toLowerCase(), value);
+      }
+      get(name: string): string | null {
+        return this.values.get(name.toLowerCase()) ?? null;
+      }
+    }
+    const request = (headers: OtherHeaders) => ({ headers }) as unknown as Request;
+    expect(extractBearerToken(request(new OtherHeaders({ Authorization: 'Bearer t3' })))).toBe('t3');
+    expect(extractBearerToken(request(new OtherHeaders({})))).toBeNull();
+    expect(
+      thrown(() => extractBearerToken(request(new OtherHeaders({ authorization: 'Bearer a, Bearer b' })))),
+    ).toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+  });
+
   test('never reads the URL, cookies or other headers', () => {
     const url = 'http://x/?access_token=a.b.c&token=a.b.c&authorization=Bearer%20a.b.c';
     expect(
