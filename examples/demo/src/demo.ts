@@ -94,6 +94,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     context: { store },
     landingPage: false,
     logging: false,
+    // Unexpected errors stay masked, with no stack, whatever NODE_ENV says.
+    maskedErrors: { isDev: false },
   });
   const handleRest = createRestHandler(verifier, store);
 

@@ -10,6 +10,7 @@ export {
   keycloakClaims,
   spaceDelimited,
 } from './claim-presets.js';
+export { type ConnectionParamsOptions, credentialsWithConnectionParams } from './connection-params.js';
 export { extractBearerToken, MAX_AUTHORIZATION_HEADER_LENGTH, parseAuthorization } from './credentials.js';
 export type { AuthDecision, DecisionHook } from './decision.js';
 export { type Env, optionsFromEnv, verifierFromEnv } from './env.js';

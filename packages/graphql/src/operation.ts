@@ -65,10 +65,17 @@ function walkOperation(
   return walker.checkFields ? UNDECIDED : ALLOWED;
 }
 
-/** The operation graphql-js would run: the named one, or the only one. */
+/**
+ * The operation graphql-js would run: the only one, or the last of that name (an unvalidated
+ * document may repeat a name, and graphql-js then runs the last one).
+ */
 function findOperation(facts: DocumentFacts, operationName: string | null | undefined) {
   if (operationName == null) return facts.operations.length === 1 ? facts.operations[0] : undefined;
-  return facts.operations.find((op) => op.name?.value === operationName);
+  for (let i = facts.operations.length - 1; i >= 0; i--) {
+    const operation = facts.operations[i];
+    if (operation?.name?.value === operationName) return operation;
+  }
+  return undefined;
 }
 
 /**
@@ -82,7 +89,7 @@ class Walker {
   checkFields = false;
   readonly #visited = new Set<string>();
   readonly #decisions = new Map<RequirementList, Requirement | null>();
-  readonly #defaults: ReadonlyMap<string, VariableDefinitionNode>;
+  readonly #definitions: ReadonlyMap<string, VariableDefinitionNode>;
 
   constructor(
     readonly schema: GraphQLSchema,
@@ -92,7 +99,7 @@ class Walker {
     readonly variables: unknown,
     readonly user: AuthUser | null,
   ) {
-    this.#defaults = new Map((operation.variableDefinitions ?? []).map((d) => [d.variable.name.value, d]));
+    this.#definitions = new Map((operation.variableDefinitions ?? []).map((d) => [d.variable.name.value, d]));
   }
 
   /** The first requirement of the list the caller fails, or null. */
@@ -194,12 +201,21 @@ class Walker {
     if (arg.value.kind === Kind.BOOLEAN) return arg.value.value;
     if (arg.value.kind !== Kind.VARIABLE) return undefined;
     const name = arg.value.name.value;
+    const definition = this.#definitions.get(name);
+    // Only a `Boolean` variable is passed to the directive as sent. In a document that skipped
+    // validation, a list or custom scalar is coerced first (`true` may become `[true]`): undecided.
+    if (!definition || !isBooleanVariable(definition)) return undefined;
     const variables = this.variables;
     if (typeof variables === 'object' && variables !== null && Object.hasOwn(variables, name)) {
       const value = (variables as Record<string, unknown>)[name];
       return typeof value === 'boolean' ? value : undefined;
     }
-    const fallback = this.#defaults.get(name)?.defaultValue;
+    const fallback = definition.defaultValue;
     return fallback?.kind === Kind.BOOLEAN ? fallback.value : undefined;
   }
+}
+
+function isBooleanVariable(definition: VariableDefinitionNode): boolean {
+  const type = definition.type.kind === Kind.NON_NULL_TYPE ? definition.type.type : definition.type;
+  return type.kind === Kind.NAMED_TYPE && type.name.value === 'Boolean';
 }

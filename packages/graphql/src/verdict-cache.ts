@@ -62,8 +62,9 @@ export class VerdictCache {
   ): string {
     let conditions = '';
     for (const name of facts.conditionVariables) conditions += conditionState(variables, name);
-    // \u0001 cannot appear in a GraphQL name: "no operation name" stays apart from every name, `''` included.
-    const operation = operationName == null ? '\u0001' : operationName;
+    // The name comes from the client, unchecked: JSON keeps "no name" (empty) apart from every string
+    // (`''`, control characters and the separator included), so no request can write another's verdict.
+    const operation = operationName == null ? '' : JSON.stringify(operationName);
     return `${operation}\u0000${conditions}\u0000${this.#userKey(user)}`;
   }
 

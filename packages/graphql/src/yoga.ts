@@ -9,7 +9,7 @@ import {
 } from '@gatehouse/core';
 import type { ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { asCredentialSource, credentialsOf } from './credentials.js';
+import { credentialsOf } from './credentials.js';
 import { toGraphQLError } from './errors.js';
 import { type AuthExecutionOptions, runGated } from './execute.js';
 import { tableOf } from './table.js';
@@ -54,11 +54,11 @@ export function useGatehouse(options: UseGatehouseOptions): Plugin<GatehouseCont
         },
       );
 
-  const forRequest = (request: Request): Promise<Authentication> => {
+  const forRequest = (request: Request, server?: unknown): Promise<Authentication> => {
     let pending = byRequest.get(request);
     if (!pending) {
       pending = authenticate(() =>
-        options.credentials ? options.credentials({ request }) : asCredentialSource(request),
+        options.credentials ? options.credentials({ request }) : (nodeRequestOf(server) ?? request),
       );
       byRequest.set(request, pending);
     }
@@ -69,7 +69,7 @@ export function useGatehouse(options: UseGatehouseOptions): Plugin<GatehouseCont
     let pending = context[AUTHENTICATION];
     if (!pending) {
       pending = isHttpContext(context)
-        ? forRequest(context.request)
+        ? forRequest(context.request, context)
         : authenticate(() => (options.credentials ? options.credentials(context) : credentialsOf(context)));
       context[AUTHENTICATION] = pending;
     }
@@ -92,8 +92,8 @@ export function useGatehouse(options: UseGatehouseOptions): Plugin<GatehouseCont
         throw new GatehouseConfigError('useGatehouse: pass the schema through authDirectiveTransformer first');
       }
     },
-    onRequestParse({ request, endResponse, fetchAPI }) {
-      return forRequest(request).then((authentication) => {
+    onRequestParse({ request, serverContext, endResponse, fetchAPI }) {
+      return forRequest(request, serverContext).then((authentication) => {
         if ('error' in authentication) endResponse(errorResponse(authentication.error, fetchAPI.Response));
       });
     },
@@ -120,6 +120,21 @@ function isHttpContext(context: Carrier): context is Carrier & { request: Reques
     typeof request.headers?.get === 'function' &&
     !('connectionParams' in context)
   );
+}
+
+/**
+ * The Node request behind a fetch `Request`, when yoga runs on `node:http` (its server context has
+ * `req`). Node keeps only the first of several `Authorization` headers in `req.headers`, and so does
+ * the `Request` made from it; the raw header list has them all, so that two credentials are refused.
+ */
+function nodeRequestOf(server: unknown): CredentialSource | undefined {
+  if (typeof server !== 'object' || server === null) return undefined;
+  const req = (server as { req?: unknown }).req;
+  if (typeof req !== 'object' || req === null) return undefined;
+  const { rawHeaders, headers } = req as { rawHeaders?: unknown; headers?: unknown };
+  return Array.isArray(rawHeaders) && typeof headers === 'object' && headers !== null
+    ? (req as CredentialSource)
+    : undefined;
 }
 
 /** A request-level failure (bad, expired or malformed credentials, keys unavailable) as an HTTP answer. */

@@ -4,7 +4,7 @@ import {
   type AuthUser,
   authErrorHeaders,
   type CredentialSource,
-  extractBearerToken,
+  credentialsWithConnectionParams,
   type HeaderRecord,
   isAuthError,
   type Verifier,
@@ -128,37 +128,11 @@ export class RequestAuth implements GatehouseAuth {
   }
 }
 
-/**
- * The credential source handed to the verifier. Credentials in `connectionParams` join the
- * `Authorization` header, so that two of them are refused as two credentials (400) by core.
- */
+/** The credential source handed to the verifier: the request, joined by credentials in `connectionParams`. */
 function credentialsOf(input: GatehouseContextInput, policy: ConnectionParamsPolicy): CredentialSource {
-  const fromParams = paramCredentials(input.info?.connectionParams);
   const req = input.req ?? NO_CREDENTIALS;
-  if (fromParams.length === 0) return req;
   const allowed = policy === 'any' || (policy === 'websocket' && isWebSocketUpgrade(req));
-  // A credential where none is allowed is refused as a malformed one (an empty Bearer), never ignored.
-  const values = allowed ? fromParams : ['Bearer'];
-  return { authorization: hasAuthorization(req) ? [...values, 'Bearer header'] : values };
-}
-
-function paramCredentials(params: Readonly<Record<string, string | undefined>> | null | undefined): string[] {
-  if (!params) return [];
-  const values: string[] = [];
-  for (const [key, value] of Object.entries(params)) {
-    if (value === undefined) continue;
-    if (key.toLowerCase() === 'authorization') values.push(value);
-    else if (key === 'token') values.push(`Bearer ${value}`);
-  }
-  return values;
-}
-
-function hasAuthorization(source: CredentialSource): boolean {
-  try {
-    return extractBearerToken(source) !== null;
-  } catch {
-    return true;
-  }
+  return credentialsWithConnectionParams(req, input.info?.connectionParams, { allowed });
 }
 
 function isWebSocketUpgrade(source: CredentialSource): boolean {
