@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createVerifier, type Verifier } from '@gatehouse/core';
 import { createTestIssuer, type TestIssuer } from '@gatehouse/core/testing';
 import { z } from 'zod';
-import { BodyError, readJsonBody, sendBodyError, sendJson } from './http.js';
+import { readValidBody, sendJson } from './http.js';
 
 export const DEV_AUDIENCE = 'gatehouse-demo';
 export const MAX_DEV_TOKEN_TTL = 24 * 3600;
@@ -59,20 +59,13 @@ export async function createDevIssuer(origin: string, jwksOrigin = origin): Prom
     mint,
     serveKeys: (req, res) => issuer.handler(req, res),
     async handleTokenRequest(req, res) {
-      let body: unknown;
-      try {
-        body = await readJsonBody(req);
-      } catch (error) {
-        if (error instanceof BodyError) return sendBodyError(res, error);
-        throw error;
-      }
-      const parsed = devTokenRequest.safeParse(body);
-      if (!parsed.success) {
-        const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.') || '(body)'))];
-        return sendJson(res, 400, { error: 'BAD_REQUEST', message: `Invalid token request: ${fields.join(', ')}` });
-      }
-      const accessToken = await mint(parsed.data);
-      sendJson(res, 200, { accessToken, tokenType: 'Bearer', expiresIn: parsed.data.expiresIn });
+      const request = await readValidBody(req, res, devTokenRequest, (issues) => {
+        const fields = [...new Set(issues.map((issue) => issue.path.map(String).join('.') || '(body)'))];
+        return `Invalid token request: ${fields.join(', ')}`;
+      });
+      if (!request) return;
+      const accessToken = await mint(request);
+      sendJson(res, 200, { accessToken, tokenType: 'Bearer', expiresIn: request.expiresIn });
     },
   };
 }

@@ -71,6 +71,36 @@ export function sendBodyError(res: ServerResponse, error: BodyError): void {
   sendJson(res, error.status, { error: code, message: error.message });
 }
 
+/**
+ * Reads the JSON body and validates it; on any failure the error answer is already sent and the
+ * result is undefined. `describe` turns validation issues into the 400 message.
+ */
+export async function readValidBody<T>(
+  req: IncomingMessage,
+  res: ServerResponse,
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: Issue[] } } },
+  describe: (issues: Issue[]) => string,
+): Promise<T | undefined> {
+  let body: unknown;
+  try {
+    body = await readJsonBody(req);
+  } catch (error) {
+    if (error instanceof BodyError) {
+      sendBodyError(res, error);
+      return undefined;
+    }
+    throw error;
+  }
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  sendJson(res, 400, { error: 'BAD_REQUEST', message: describe(parsed.error.issues) });
+  return undefined;
+}
+
+interface Issue {
+  readonly path: readonly PropertyKey[];
+}
+
 /** The path of a request URL, without query string. */
 export function pathOf(req: IncomingMessage): string {
   const url = req.url ?? '/';

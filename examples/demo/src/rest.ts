@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AuthenticatedRequest, type Requirement, type Verifier, withAuthentication } from '@gatehouse/core';
 import { access } from './catalog.js';
-import { BodyError, readJsonBody, sendBodyError, sendJson, sendMethodNotAllowed } from './http.js';
+import { readValidBody, sendJson, sendMethodNotAllowed } from './http.js';
 import { uploadInput } from './inputs.js';
 import { area, BILLING_SUMMARY, REPORTS, type Store } from './store.js';
 
@@ -52,18 +52,9 @@ export function restRoutes(store: Store): readonly Route[] {
       path: '/api/uploads',
       requirement: access.upload,
       async handle(req, res) {
-        let body: unknown;
-        try {
-          body = await readJsonBody(req);
-        } catch (error) {
-          if (error instanceof BodyError) return sendBodyError(res, error);
-          throw error;
-        }
-        const input = uploadInput.safeParse(body);
-        if (!input.success) {
-          return sendJson(res, 400, { error: 'BAD_REQUEST', message: 'name must be a string of 1 to 100 characters' });
-        }
-        sendJson(res, 201, store.createUpload(input.data.name));
+        const input = await readValidBody(req, res, uploadInput, () => 'name must be a string of 1 to 100 characters');
+        if (!input) return;
+        sendJson(res, 201, store.createUpload(input.name));
       },
     },
   ];
