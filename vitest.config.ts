@@ -10,9 +10,9 @@ export default defineConfig({
       { find: /^@gatehouse\/core$/, replacement: src('./packages/core/src/index.ts') },
       { find: /^@gatehouse\/trpc$/, replacement: src('./packages/trpc/src/index.ts') },
       { find: /^@gatehouse\/graphql$/, replacement: src('./packages/graphql/src/index.ts') },
-      // graphql 16 ships ESM (module) and CJS (main): Node loads dependencies from main, so source
-      // must too, or two copies of graphql meet ("Cannot use GraphQLList from another module or realm").
-      { find: /^graphql$/, replacement: src('./node_modules/graphql/index.js') },
+      // Source must load the graphql build Node loads for dependencies (16: CJS main; 17: its exports
+      // map), or two copies meet ("Cannot use GraphQLList from another module or realm").
+      { find: /^graphql$/, replacement: fileURLToPath(import.meta.resolve('graphql')) },
     ],
   },
   test: {

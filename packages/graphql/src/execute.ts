@@ -22,8 +22,21 @@ export interface AuthExecutionOptions {
 
 type MaybePromise<T> = T | Promise<T>;
 type StreamResult = AsyncGenerator<ExecutionResult, void, void> | AsyncIterable<ExecutionResult>;
-/** graphql-js `execute`, or any function of the same shape. */
-export type ExecuteFunction = (args: ExecutionArgs) => MaybePromise<ExecutionResult>;
+/**
+ * What graphql 17's `experimentalExecuteIncrementally` returns when `@defer`/`@stream` apply: the
+ * first payload now, the deferred ones later. Guards run until `subsequentResults` ends.
+ */
+export interface IncrementalResults {
+  readonly initialResult: unknown;
+  readonly subsequentResults: AsyncIterable<unknown>;
+}
+/**
+ * graphql-js `execute`, or any function of the same shape. With graphql 17,
+ * `experimentalExecuteIncrementally` too (`TResult` is then inferred).
+ */
+export type ExecuteFunction<TResult extends ExecutionResult | IncrementalResults = ExecutionResult> = (
+  args: ExecutionArgs,
+) => MaybePromise<TResult>;
 /** graphql-js `subscribe`, or any function of the same shape. */
 export type SubscribeFunction = (
   args: ExecutionArgs,
@@ -34,7 +47,7 @@ export type SubscribeFunction = (
  * guards read. A rejected operation returns its error without calling `run`, so no resolver runs.
  * `http` adds `extensions.http` (status and headers) for servers that honour it.
  */
-export function runGated<R extends ExecutionResult | StreamResult>(
+export function runGated<R extends ExecutionResult | StreamResult | IncrementalResults>(
   args: ExecutionArgs,
   user: AuthUser | null,
   options: AuthExecutionOptions,
@@ -76,12 +89,16 @@ export function runGated<R extends ExecutionResult | StreamResult>(
   return settle(result, user, options, release);
 }
 
-function settle<R extends ExecutionResult | StreamResult>(
+function settle<R extends ExecutionResult | StreamResult | IncrementalResults>(
   result: R,
   user: AuthUser | null,
   options: AuthExecutionOptions,
   release: () => void,
 ): R {
+  if (isIncremental(result)) {
+    // Deferred fields resolve after the first payload: keep the state until the last one.
+    return { ...result, subsequentResults: releaseAtEnd(result.subsequentResults, release) };
+  }
   if (!isAsyncIterable(result)) {
     release();
     return result;
@@ -97,9 +114,9 @@ function settle<R extends ExecutionResult | StreamResult>(
   return releaseAtEnd(stream, release) as R;
 }
 
-function releaseAtEnd(source: AsyncIterable<ExecutionResult>, release: () => void): AsyncGenerator<ExecutionResult> {
+function releaseAtEnd<T>(source: AsyncIterable<T>, release: () => void): AsyncGenerator<T> {
   const iterator = source[Symbol.asyncIterator]();
-  const generator: AsyncGenerator<ExecutionResult> = {
+  const generator: AsyncGenerator<T> = {
     async next() {
       try {
         const step = await iterator.next();
@@ -131,32 +148,39 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
-export interface AuthExecutorOptions extends AuthExecutionOptions {
+function isIncremental(value: object): value is IncrementalResults {
+  return 'initialResult' in value && 'subsequentResults' in value && isAsyncIterable(value.subsequentResults);
+}
+
+export interface AuthExecutorOptions<TResult extends ExecutionResult | IncrementalResults = ExecutionResult>
+  extends AuthExecutionOptions {
   /** The caller of an execution. Default: `contextValue.user` (set it from `verifier.authenticate(request)`). */
   user?: (contextValue: unknown) => AuthUser | null | undefined;
   /** The execute function to wrap. Default: graphql-js `execute`. */
-  execute?: ExecuteFunction;
+  execute?: ExecuteFunction<TResult>;
   /** The subscribe function to wrap. Default: graphql-js `subscribe`. */
   subscribe?: SubscribeFunction;
 }
 
-export interface AuthExecutor {
+export interface AuthExecutor<TResult extends ExecutionResult | IncrementalResults = ExecutionResult> {
   /** `execute` with Gatehouse: rejected operations run no resolver; protected fields and abstract types are guarded. */
-  execute(args: ExecutionArgs): MaybePromise<ExecutionResult>;
+  execute(args: ExecutionArgs): MaybePromise<TResult | ExecutionResult>;
   /** `subscribe` with Gatehouse: checked at subscribe and on each event; the stream ends when the token expires. */
   subscribe(args: ExecutionArgs): MaybePromise<ExecutionResult | AsyncGenerator<ExecutionResult, void, void>>;
 }
 
 /** Gatehouse for plain graphql-js, envelop or graphql-ws, without graphql-yoga. */
-export function createAuthExecutor(options: AuthExecutorOptions = {}): AuthExecutor {
+export function createAuthExecutor<TResult extends ExecutionResult | IncrementalResults = ExecutionResult>(
+  options: AuthExecutorOptions<TResult> = {},
+): AuthExecutor<TResult> {
   const userOf = options.user ?? defaultUser;
-  const execute = options.execute ?? (graphqlExecute as ExecuteFunction);
+  const execute = options.execute ?? (graphqlExecute as ExecuteFunction<TResult>);
   const subscribe = options.subscribe ?? (graphqlSubscribe as SubscribeFunction);
   return Object.freeze({
     execute: (args: ExecutionArgs) => runGated(args, userOf(args.contextValue) ?? null, options, false, execute),
     subscribe: (args: ExecutionArgs) =>
       runGated(args, userOf(args.contextValue) ?? null, options, false, subscribe, 'subscribe') as ReturnType<
-        AuthExecutor['subscribe']
+        AuthExecutor<TResult>['subscribe']
       >,
   });
 }

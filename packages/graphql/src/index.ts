@@ -8,6 +8,7 @@ export {
   type AuthExecutorOptions,
   createAuthExecutor,
   type ExecuteFunction,
+  type IncrementalResults,
   type SubscribeFunction,
 } from './execute.js';
 export { listFieldRequirements } from './listing.js';

@@ -2,6 +2,7 @@ import { type AuthUser, type Requirement, satisfies } from '@gatehouse/core';
 import {
   type DirectiveNode,
   type DocumentNode,
+  type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLNamedType,
   type GraphQLObjectType,
@@ -90,6 +91,8 @@ class Walker {
   readonly #visited = new Set<string>();
   readonly #decisions = new Map<RequirementList, Requirement | null>();
   readonly #definitions: ReadonlyMap<string, VariableDefinitionNode>;
+  /** Variables the fragment being walked declares itself (graphql 17 fragment arguments): they hide the operation's. */
+  #fragmentVariables: ReadonlySet<string> = NO_NAMES;
 
   constructor(
     readonly schema: GraphQLSchema,
@@ -138,7 +141,13 @@ class Walker {
         const key = `${fragment.name.value}\u0000${next.name}`;
         if (this.#visited.has(key)) continue;
         this.#visited.add(key);
+        // graphql 17 gives a fragment that declares variables its own scope, and a fragment that
+        // declares none the operation's. Spreads of one fragment may pass different values, so the
+        // conditions on its own variables stay undecided and one walk covers every spread.
+        const outer = this.#fragmentVariables;
+        this.#fragmentVariables = fragmentVariablesOf(fragment);
         this.selectionSet(fragment.selectionSet, next);
+        this.#fragmentVariables = outer;
       }
     }
   }
@@ -201,6 +210,7 @@ class Walker {
     if (arg.value.kind === Kind.BOOLEAN) return arg.value.value;
     if (arg.value.kind !== Kind.VARIABLE) return undefined;
     const name = arg.value.name.value;
+    if (this.#fragmentVariables.has(name)) return undefined;
     const definition = this.#definitions.get(name);
     // Only a `Boolean` variable is passed to the directive as sent. In a document that skipped
     // validation, a list or custom scalar is coerced first (`true` may become `[true]`): undecided.
@@ -213,6 +223,13 @@ class Walker {
     const fallback = definition.defaultValue;
     return fallback?.kind === Kind.BOOLEAN ? fallback.value : undefined;
   }
+}
+
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+function fragmentVariablesOf(fragment: FragmentDefinitionNode): ReadonlySet<string> {
+  const definitions = fragment.variableDefinitions;
+  return definitions?.length ? new Set(definitions.map((d) => d.variable.name.value)) : NO_NAMES;
 }
 
 function isBooleanVariable(definition: VariableDefinitionNode): boolean {

@@ -409,4 +409,27 @@ describe('the verdict cache', () => {
     })) as ExecutionResult;
     expect(JSON.stringify(result)).not.toContain('4242');
   });
+
+  test("a fragment's own variable is never read as the operation's variable of the same name", async () => {
+    // graphql 17 (fragment arguments) scopes `$v` to the fragment, where it defaults to false and
+    // `locked` runs; graphql 16 (legacy fragment variables) reads the operation's. Both are checked.
+    const executor = createAuthExecutor();
+    const schema = buildSchema();
+    const staff = await issued.verifier.verify(tokens.staff);
+    const parseOptions = { allowLegacyFragmentVariables: true, experimentalFragmentArguments: true };
+    const document = parse(
+      'query ($v: Boolean! = true) { health @include(if: $v) root { ...F } }' +
+        ' fragment F($v: Boolean! = false) on Folder { locked @skip(if: $v) { code } }',
+      parseOptions as Parameters<typeof parse>[1],
+    );
+    const result = (await executor.execute({
+      schema,
+      document,
+      contextValue: { user: staff },
+      variableValues: { v: true },
+    })) as ExecutionResult;
+    expect(JSON.stringify(result)).not.toContain('4242');
+    expect(result.errors?.map((e) => e.extensions.code)).toEqual(['FORBIDDEN']);
+    expect(calls).toEqual([]);
+  });
 });

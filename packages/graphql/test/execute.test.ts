@@ -139,6 +139,37 @@ describe('plain execute without yoga', () => {
     expect(calls).toEqual(['home']);
   });
 
+  test('incremental results (graphql 17 @defer) keep the caller until the last deferred payload', async () => {
+    const { schema } = codeFirst();
+    // The shape of graphql 17's experimentalExecuteIncrementally: the deferred part executes only
+    // when the caller reads subsequentResults, after execute has returned.
+    const incremental = createAuthExecutor({
+      execute: (args) => ({
+        initialResult: { data: {}, hasNext: true },
+        subsequentResults: (async function* () {
+          yield await execute(args);
+        })(),
+      }),
+    });
+    const deferred = async (user: AuthUser, source: string) => {
+      const result = await incremental.execute({
+        schema,
+        document: parse(source),
+        contextValue: { user },
+      });
+      if (!('subsequentResults' in result)) throw new Error('expected incremental results');
+      const payloads: unknown[] = [];
+      for await (const payload of result.subsequentResults) payloads.push(payload);
+      return { payloads };
+    };
+    const allowed = await deferred(admin, '{ nodes { id ... on Classified { payload } } }');
+    expect(allowed.payloads).toEqual([{ data: { nodes: [{ id: 'd1' }, { id: 'c1', payload: 'eyes only' }] } }]);
+    // Objects of a protected type behind an interface are still guarded in the deferred part.
+    const denied = await deferred(reader, '{ nodes { id } }');
+    expect(JSON.stringify(denied.payloads)).not.toContain('c1');
+    expect(JSON.stringify(denied.payloads)).toContain('FORBIDDEN');
+  });
+
   test('a transformed schema executed without Gatehouse fails closed', async () => {
     const { schema, calls } = codeFirst();
     const result = await execute({
