@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { readValidBody, sendJson } from './http.js';
 
 export const DEV_AUDIENCE = 'gatehouse-demo';
-export const MAX_DEV_TOKEN_TTL = 24 * 3600;
+const MAX_DEV_TOKEN_TTL = 24 * 3600;
 
 const name = z.string().min(1).max(256);
 

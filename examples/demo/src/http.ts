@@ -24,7 +24,7 @@ export function sendMethodNotAllowed(res: ServerResponse, allow: string): void {
 }
 
 /** A request body the server will not read: answered with `status` and a fixed message. */
-export class BodyError extends Error {
+class BodyError extends Error {
   constructor(
     readonly status: 400 | 413 | 415,
     message: string,
@@ -45,7 +45,7 @@ function isJsonLike(type: string | undefined): boolean {
 }
 
 /** Reads a JSON request body of at most `limit` bytes. */
-export async function readJsonBody(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT): Promise<unknown> {
+async function readJsonBody(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT): Promise<unknown> {
   if (!isJsonLike(req.headers['content-type'])) throw new BodyError(415, 'Expected a JSON body');
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw new BodyError(413, 'Request body too large');
@@ -63,7 +63,7 @@ export async function readJsonBody(req: IncomingMessage, limit = DEFAULT_BODY_LI
   }
 }
 
-export function sendBodyError(res: ServerResponse, error: BodyError): void {
+function sendBodyError(res: ServerResponse, error: BodyError): void {
   const code =
     error.status === 413 ? 'PAYLOAD_TOO_LARGE' : error.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST';
   // The body may be unread: close the connection rather than drain an oversized upload.

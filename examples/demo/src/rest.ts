@@ -15,7 +15,7 @@ interface Route {
 }
 
 /** The seed-style REST routes, each guarded by core's `withAuthentication`. */
-export function restRoutes(store: Store): readonly Route[] {
+function restRoutes(store: Store): readonly Route[] {
   return [
     {
       method: 'GET',

@@ -30,7 +30,7 @@ export const USERS: readonly UserRecord[] = Object.freeze([
   { id: 'user-2', name: 'Alan Turing', email: 'alan@example.com' },
 ]);
 
-export const SECRETS: readonly SecretRecord[] = Object.freeze([{ id: 'secret-1', value: 'The vault code is 0000' }]);
+const SECRETS: readonly SecretRecord[] = Object.freeze([{ id: 'secret-1', value: 'The vault code is 0000' }]);
 
 export const REPORTS: readonly Report[] = Object.freeze([
   { id: 'report-1', title: 'Quarterly revenue' },

@@ -57,8 +57,8 @@ const SPECS: Readonly<Record<Algorithm, AlgorithmSpec>> = {
 };
 
 export const SUPPORTED_ALGORITHMS: readonly Algorithm[] = Object.freeze(Object.keys(SPECS) as Algorithm[]);
-export const MIN_RSA_MODULUS_BITS = 2048;
-export const MIN_HMAC_SECRET_BYTES = 32;
+const MIN_RSA_MODULUS_BITS = 2048;
+const MIN_HMAC_SECRET_BYTES = 32;
 
 export function isSupportedAlgorithm(alg: unknown): alg is Algorithm {
   return typeof alg === 'string' && Object.hasOwn(SPECS, alg);

@@ -20,7 +20,7 @@ export function satisfies(user: AuthUser | null | undefined, requirement?: Requi
   return !!user && unmetCondition(user, requirement) === undefined;
 }
 
-/** The condition `user` fails, if any. Exported for adapters that report decisions themselves. */
+/** The condition `user` fails, if any. Shared with the verifier, which reports the decision. */
 export function unmetCondition(
   user: AuthUser,
   requirement: AnyRequirement | null | undefined,

@@ -1,4 +1,4 @@
-import { extractBearerToken } from './credentials.js';
+import { extractBearerToken, isAuthorizationName } from './credentials.js';
 import { isAuthError } from './errors.js';
 import type { CredentialSource, HeaderRecord } from './types.js';
 
@@ -42,7 +42,7 @@ function paramCredentials(params: unknown): string[] {
   const values: string[] = [];
   // Own keys only: `__proto__` or an inherited property is never a credential.
   for (const key of Object.keys(params)) {
-    const isAuthorization = key.length === 13 && key.toLowerCase() === 'authorization';
+    const isAuthorization = isAuthorizationName(key);
     if (!isAuthorization && key !== 'token') continue;
     const value: unknown = (params as Record<string, unknown>)[key];
     if (value === undefined) continue;

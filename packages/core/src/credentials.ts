@@ -44,6 +44,11 @@ export function parseAuthorization(value: string): string | null {
   throw new AuthError('BAD_REQUEST', 'MALFORMED_CREDENTIALS');
 }
 
+/** `Authorization`, in any case. */
+export function isAuthorizationName(name: string): boolean {
+  return name.length === 13 && name.toLowerCase() === 'authorization';
+}
+
 function authorizationValues(source: CredentialSource): readonly string[] {
   if (typeof source !== 'object' || source === null) {
     throw new TypeError('expected a Request, Headers, IncomingMessage or header record');
@@ -80,7 +85,7 @@ function fromRawHeaders(raw: readonly unknown[]): readonly string[] {
   const values: string[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i];
-    if (typeof name === 'string' && name.length === 13 && name.toLowerCase() === 'authorization') {
+    if (typeof name === 'string' && isAuthorizationName(name)) {
       values.push(String(raw[i + 1]));
     }
   }
@@ -90,7 +95,7 @@ function fromRawHeaders(raw: readonly unknown[]): readonly string[] {
 function fromRecord(record: HeaderRecord): readonly string[] {
   const values: string[] = [];
   for (const name of Object.keys(record)) {
-    if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
+    if (!isAuthorizationName(name)) continue;
     const value = record[name];
     if (value === undefined) continue;
     if (typeof value === 'string') values.push(value);

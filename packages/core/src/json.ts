@@ -1,5 +1,5 @@
 /** Deepest nesting of objects and arrays accepted: real claims sets nest a few levels, and code that walks claims recursively must not run out of stack. */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 /**
  * JSON.parse, refusing duplicate member names at any depth (RFC 7515 §5.2: a JOSE header or

@@ -15,7 +15,7 @@ export const DEFAULT_CACHE_ENTRIES = 10_000;
  * Total token text held, in characters (≈ bytes: tokens are ASCII). With typical 0.5–1 KB tokens
  * the entry count binds first; this bound keeps 8 KB tokens from growing the cache to 10,000 of them.
  */
-export const DEFAULT_CACHE_CHARS = 8 * 1024 * 1024;
+const DEFAULT_CACHE_CHARS = 8 * 1024 * 1024;
 
 /**
  * Verified tokens, by their exact text. Bounded in entries and in token text (the oldest entry
@@ -28,8 +28,8 @@ export class TokenCache {
   private chars = 0;
 
   constructor(
-    readonly maxEntries: number = DEFAULT_CACHE_ENTRIES,
-    readonly maxChars: number = DEFAULT_CACHE_CHARS,
+    private readonly maxEntries: number = DEFAULT_CACHE_ENTRIES,
+    private readonly maxChars: number = DEFAULT_CACHE_CHARS,
   ) {
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 0) {
       throw new GatehouseConfigError('cache.maxEntries must be a non-negative integer');
@@ -63,15 +63,6 @@ export class TokenCache {
     }
     this.entries.set(token, { user, validUntil, key, size });
     this.chars += size;
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
-
-  clear(): void {
-    this.entries.clear();
-    this.chars = 0;
   }
 
   private remove(token: string, entry: Entry): void {

@@ -113,8 +113,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return user;
   }
 
+  /** Any failure of a token check as the AuthError a caller gets, reported. */
+  const rejection = (error: unknown): AuthError =>
+    rejected(error instanceof AuthError ? error : new AuthError('UNAUTHENTICATED', 'TOKEN_MALFORMED'));
   const refuse = (error: unknown): never => {
-    throw rejected(error instanceof AuthError ? error : new AuthError('UNAUTHENTICATED', 'TOKEN_MALFORMED'));
+    throw rejection(error);
   };
 
   // Not an async function: when the key is at hand (static key, warm key set) the whole check runs
@@ -136,9 +139,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (resolved instanceof Promise) return resolved.then((key) => accept(token, jws, key)).catch(refuse);
       return Promise.resolve(accept(token, jws, resolved));
     } catch (error) {
-      return Promise.reject(
-        rejected(error instanceof AuthError ? error : new AuthError('UNAUTHENTICATED', 'TOKEN_MALFORMED')),
-      );
+      return Promise.reject(rejection(error));
     }
   }
 
@@ -162,16 +163,25 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (!user) {
         const error = new AuthError('UNAUTHENTICATED', 'NO_CREDENTIALS', init);
         if (hook) {
-          const decision = { type: 'rejected', code: error.code, reason: error.reason } as const;
-          report(hook, { ...decision, requirement: frozenRequirement(requirement) });
+          report(hook, {
+            type: 'rejected',
+            code: error.code,
+            reason: error.reason,
+            requirement: frozenRequirement(requirement),
+          });
         }
         throw error;
       }
       const failed = unmetCondition(user, requirement);
       if (failed) {
         if (hook) {
-          const decision = { type: 'forbidden', userId: user.id, code: 'FORBIDDEN', reason: failed } as const;
-          report(hook, { ...decision, requirement: frozenRequirement(requirement) });
+          report(hook, {
+            type: 'forbidden',
+            userId: user.id,
+            code: 'FORBIDDEN',
+            reason: failed,
+            requirement: frozenRequirement(requirement),
+          });
         }
         throw new AuthError('FORBIDDEN', failed, init);
       }

@@ -1,4 +1,4 @@
-import type { Requirement } from '@gatehouse/core';
+import { isOpenRequirement, type Requirement } from '@gatehouse/core';
 
 /** Requirements that must all hold: the field's own, its type's, its interfaces', its return type's. */
 export type RequirementList = readonly Requirement[];
@@ -37,7 +37,7 @@ export function addUp(...lists: RequirementList[]): RequirementList {
     }
   }
   if (out.length > 1) {
-    const strict = out.filter((r) => r.roles !== undefined || r.permissions !== undefined);
+    const strict = out.filter((r) => !isOpenRequirement(r));
     if (strict.length > 0) return Object.freeze(strict);
   }
   return out.length === 0 ? NO_REQUIREMENTS : Object.freeze(out);

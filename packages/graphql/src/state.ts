@@ -1,7 +1,7 @@
 import type { AuthUser, Verifier } from '@gatehouse/core';
 
 /** Where an execution's caller and verdict are kept on its context value. */
-export const STATE: unique symbol = Symbol('gatehouse.execution');
+const STATE: unique symbol = Symbol('gatehouse.execution');
 
 /** What the guards of one execution need. */
 export interface ExecutionState {

@@ -1,4 +1,4 @@
-import { describeRequirement, GatehouseConfigError, type Requirement } from '@gatehouse/core';
+import { describeRequirement, GatehouseConfigError, isOpenRequirement, type Requirement } from '@gatehouse/core';
 import {
   type GraphQLField,
   type GraphQLInterfaceType,
@@ -158,7 +158,7 @@ function describeField(
   requirements: RequirementList,
   checkedAtRunTime: readonly string[],
 ): FieldRequirement {
-  const strict = requirements.filter((r) => r.roles !== undefined || r.permissions !== undefined);
+  const strict = requirements.filter((r) => !isOpenRequirement(r));
   const access = requirements.length === 0 ? 'public' : strict.length === 0 ? 'authenticated' : 'restricted';
   const description =
     access === 'restricted' ? strict.map(describeRequirement).join(' AND ') : (access as 'public' | 'authenticated');

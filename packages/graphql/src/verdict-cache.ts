@@ -29,7 +29,7 @@ export interface DocumentFacts {
   readonly verdicts: Map<string, Verdict>;
 }
 
-export const DEFAULT_VERDICTS_PER_DOCUMENT = 64;
+const DEFAULT_VERDICTS_PER_DOCUMENT = 64;
 
 /**
  * Verdicts per document (held weakly: a document that is gone takes its verdicts with it), and per

@@ -54,7 +54,6 @@ export interface GatehouseContextInput {
   info?: { readonly connectionParams?: Readonly<Record<string, string | undefined>> | null };
 }
 
-const NO_CREDENTIALS: HeaderRecord = Object.freeze({});
 const RECHECK_AFTER_EXPIRY_MS = 1000;
 
 /**
@@ -130,8 +129,8 @@ export class RequestAuth implements GatehouseAuth {
 
 /** The credential source handed to the verifier: the request, joined by credentials in `connectionParams`. */
 function credentialsOf(input: GatehouseContextInput, policy: ConnectionParamsPolicy): CredentialSource {
-  const req = input.req ?? NO_CREDENTIALS;
-  const allowed = policy === 'any' || (policy === 'websocket' && isWebSocketUpgrade(req));
+  const { req } = input;
+  const allowed = policy === 'any' || (policy === 'websocket' && req !== undefined && isWebSocketUpgrade(req));
   return credentialsWithConnectionParams(req, input.info?.connectionParams, { allowed });
 }
 

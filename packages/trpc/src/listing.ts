@@ -1,4 +1,4 @@
-import { describeRequirement, GatehouseConfigError } from '@gatehouse/core';
+import { describeRequirement, GatehouseConfigError, isOpenRequirement } from '@gatehouse/core';
 import type { AnyTRPCMiddlewareFunction, AnyTRPCProcedure, AnyTRPCRouter, TRPCProcedureType } from '@trpc/server';
 import { type MetaRequirement, requirementOfMeta } from './meta.js';
 import { CHECKS } from './procedures.js';
@@ -90,7 +90,7 @@ function accessOf(path: string, procedure: AnyTRPCProcedure): ProcedureAccess {
   }
   const requirement = requirementOfMeta(def.meta, `${path} meta`);
   const inputBeforeCheck = middlewares.slice(0, firstCheck).some((fn) => fn._type === 'input');
-  const open = requirement.roles === undefined && requirement.permissions === undefined;
+  const open = isOpenRequirement(requirement);
   if (open && kind === 'public') {
     return { ...base, access: 'public', requirement: null, description: 'public', inputBeforeCheck };
   }

@@ -1,4 +1,10 @@
-import { defineRequirement, GatehouseConfigError, type Permission, type Requirement, type Role } from '@gatehouse/core';
+import {
+  type AnyRequirement,
+  defineRequirement,
+  GatehouseConfigError,
+  type Permission,
+  type Role,
+} from '@gatehouse/core';
 
 /**
  * The procedure meta Gatehouse reads: `roles` (at least one of them) and `permissions` (at least one
@@ -11,7 +17,7 @@ export interface AuthMeta<R extends string = Role, P extends string = Permission
 }
 
 /** A requirement as read at run time, its names not checked against the catalog. */
-export type MetaRequirement = Requirement<string, string>;
+export type MetaRequirement = AnyRequirement;
 
 const OPEN: MetaRequirement = Object.freeze({});
 const checked = new WeakMap<object, MetaRequirement>();

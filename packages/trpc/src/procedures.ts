@@ -1,4 +1,4 @@
-import { type AuthUser, isAuthError, type Requirement } from '@gatehouse/core';
+import { type AuthUser, isAuthError, isOpenRequirement, type Requirement } from '@gatehouse/core';
 import {
   type AnyTRPCMiddlewareFunction,
   initTRPC,
@@ -37,8 +37,7 @@ async function admit(ctx: GatehouseContext, meta: AuthMeta | undefined, kind: Ch
   }
   try {
     const user = await auth.user();
-    const open = requirement.roles === undefined && requirement.permissions === undefined;
-    if (kind === 'public' && open) return { auth, user };
+    if (kind === 'public' && isOpenRequirement(requirement)) return { auth, user };
     // Validated at run time: its names are whatever the meta holds, catalog or not.
     return { auth, user: auth.verifier.authorize(user, requirement as Requirement) };
   } catch (error) {

@@ -9,7 +9,7 @@ import type { GraphQLSchema } from 'graphql';
 import { parsingArgs } from './args.js';
 import { CommandError, UsageError } from './errors.js';
 
-export const ACCESS_HELP = `Usage: gatehouse access <module> [options]
+const ACCESS_HELP = `Usage: gatehouse access <module> [options]
 
 Prints every procedure of a tRPC router, or every field of a GraphQL schema, with who may reach it:
 public, any authenticated caller, or the roles and permissions required.

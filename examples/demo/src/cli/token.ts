@@ -6,7 +6,7 @@ import { parsingArgs } from './args.js';
 import { parseDuration } from './duration.js';
 import { CommandError, UsageError } from './errors.js';
 
-export const TOKEN_HELP = `Usage: gatehouse token [options]
+const TOKEN_HELP = `Usage: gatehouse token [options]
 
 Mints an access token: from the running demo's dev issuer (POST <url>/dev/token), or, with --key,
 signed here with a private key of yours. Prints the token alone, so that

@@ -1,6 +1,6 @@
 import { fetchJson, KeyFetchError } from './fetch-json.js';
 import { loadJwks, REMOTE_ALGORITHMS } from './jwks.js';
-import { createKeyStore, type KeyStore, type ResolvedKeySetPolicy } from './key-store.js';
+import { createKeyStore, type KeyStore, type ResolvedKeySetPolicy, requestLimits } from './key-store.js';
 import { keyServerUrl } from './url.js';
 
 /**
@@ -16,13 +16,12 @@ export function discoveryKeySource(
 ): KeyStore {
   const base = keyServerUrl(issuer, 'issuer');
   const configUrl = new URL(`${base.href.replace(/\/$/, '')}/.well-known/openid-configuration`);
-  const request = { timeoutMs: policy.timeout * 1000, maxBytes: policy.maxBodyBytes };
   let jwksUrl: URL | undefined;
 
   return createKeyStore(
     async (hold) => {
       if (!jwksUrl) {
-        const doc = (await fetchJson(configUrl, { ...request, hold })) as {
+        const doc = (await fetchJson(configUrl, { ...requestLimits(policy), hold })) as {
           issuer?: unknown;
           jwks_uri?: unknown;
         } | null;

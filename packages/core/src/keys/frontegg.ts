@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { type EventLoopHold, fetchJson, KeyFetchError } from './fetch-json.js';
 import { type VerificationKey, verificationKey } from './key.js';
-import { createKeyStore, type KeyStore, type ResolvedKeySetPolicy } from './key-store.js';
+import { createKeyStore, type KeyStore, type ResolvedKeySetPolicy, requestLimits } from './key-store.js';
 import { keyServerUrl } from './url.js';
 
 export interface FronteggOptions {
@@ -34,7 +34,7 @@ export function fronteggKeySource(
   const base = gateway.href.endsWith('/') ? gateway.href : `${gateway.href}/`;
   const vendorUrl = new URL('auth/vendor', base);
   const configurationUrl = new URL('identity/resources/configurations/v1', base);
-  const request = { timeoutMs: policy.timeout * 1000, maxBytes: policy.maxBodyBytes };
+  const request = requestLimits(policy);
   let vendor: { token: string; renewAt: number } | undefined;
 
   async function vendorToken(hold: EventLoopHold): Promise<string> {
@@ -49,7 +49,7 @@ export function fronteggKeySource(
         body: { clientId: options.clientId, secret: options.apiKey },
       })) as typeof answer;
     } catch (error) {
-      if (error instanceof KeyFetchError && (error.status === 401 || error.status === 403)) {
+      if (isRefusal(error)) {
         throw new KeyFetchError('Frontegg refused the client id and API key', error.status);
       }
       throw error;
@@ -72,7 +72,7 @@ export function fronteggKeySource(
       })) as typeof answer;
     } catch (error) {
       // A vendor token revoked early: the next fetch signs in again.
-      if (error instanceof KeyFetchError && (error.status === 401 || error.status === 403)) vendor = undefined;
+      if (isRefusal(error)) vendor = undefined;
       throw error;
     }
     if (typeof answer?.publicKey !== 'string') throw new KeyFetchError('no public key');
@@ -87,4 +87,9 @@ export function fronteggKeySource(
   }
 
   return createKeyStore(load, ['RS256'], policy, now);
+}
+
+/** The gateway answered 401 or 403: the credentials (or the vendor token) are not accepted. */
+function isRefusal(error: unknown): error is KeyFetchError {
+  return error instanceof KeyFetchError && (error.status === 401 || error.status === 403);
 }

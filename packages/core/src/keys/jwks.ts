@@ -1,7 +1,7 @@
 import { type Algorithm, SUPPORTED_ALGORITHMS } from '../algorithms.js';
 import { type EventLoopHold, fetchJson, KeyFetchError } from './fetch-json.js';
 import { importJwk, type VerificationKey } from './key.js';
-import { createKeyStore, type KeyStore, type ResolvedKeySetPolicy } from './key-store.js';
+import { createKeyStore, type KeyStore, type ResolvedKeySetPolicy, requestLimits } from './key-store.js';
 
 /** Asymmetric algorithms only: a key set is public, so it never holds a secret. */
 export const REMOTE_ALGORITHMS: readonly Algorithm[] = SUPPORTED_ALGORITHMS.filter((alg) => !alg.startsWith('HS'));
@@ -15,7 +15,7 @@ export async function loadJwks(
   policy: ResolvedKeySetPolicy,
   hold?: EventLoopHold,
 ): Promise<VerificationKey[]> {
-  const body = await fetchJson(url, { timeoutMs: policy.timeout * 1000, maxBytes: policy.maxBodyBytes, hold });
+  const body = await fetchJson(url, { ...requestLimits(policy), hold });
   const members = (body as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(members)) throw new KeyFetchError('not a JWKS document');
   if (members.length > policy.maxKeys) throw new KeyFetchError('too many keys');

@@ -27,6 +27,11 @@ export interface KeySetPolicy {
 
 export type ResolvedKeySetPolicy = Required<KeySetPolicy>;
 
+/** The bounds of one request to a key server. */
+export function requestLimits(policy: ResolvedKeySetPolicy): { timeoutMs: number; maxBytes: number } {
+  return { timeoutMs: policy.timeout * 1000, maxBytes: policy.maxBodyBytes };
+}
+
 export const DEFAULT_KEY_SET_POLICY: ResolvedKeySetPolicy = Object.freeze({
   maxAge: 600,
   staleIfError: 3600,
@@ -54,13 +59,11 @@ export interface KeyStoreStatus {
 }
 
 export interface KeyStore extends KeySource {
-  /** Fetches now (single-flight), whatever the cooldown says; resolves whether it succeeded. */
-  refresh(): Promise<boolean>;
   status(): KeyStoreStatus;
 }
 
 /** Loads the whole key set once; `hold` says whether its requests keep the process alive. */
-export type KeySetLoader = (hold: EventLoopHold) => Promise<VerificationKey[]>;
+type KeySetLoader = (hold: EventLoopHold) => Promise<VerificationKey[]>;
 
 const NEGATIVE_CACHE_SIZE = 1024;
 
@@ -187,7 +190,6 @@ export function createKeyStore(
   return {
     algorithms,
     resolve,
-    refresh: () => fetchKeys(true),
     status: () => ({
       keys: keys?.length ?? 0,
       usable: usable(now()),

@@ -1,7 +1,7 @@
 import { createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { type Algorithm, algorithmsForKey, isSupportedAlgorithm, keyFitsAlgorithm } from '../algorithms.js';
 import { AuthError } from '../errors.js';
-import type { JwsHeader } from '../jws.js';
+import { type JwsHeader, MAX_KID_LENGTH } from '../jws.js';
 
 /** A key that can verify tokens, with the algorithms it is bound to. */
 export interface VerificationKey {
@@ -40,7 +40,6 @@ export function verificationKey(key: KeyObject, kid?: string, alg?: Algorithm): 
   return { key, kid, algorithms: new Set(algorithms), retired: false };
 }
 
-const MAX_KID_LENGTH = 256;
 const ASYMMETRIC_KTY = new Set(['RSA', 'EC', 'OKP']);
 
 /**
@@ -77,10 +76,7 @@ function publicMembers(jwk: Record<string, unknown>): JsonWebKey {
 
 /** A static public key: PEM (SPKI, PKCS#1 or a certificate) or a JWK. Throws on anything else. */
 export function importPublicKey(input: string | JsonWebKey): KeyObject {
-  if (typeof input === 'string') {
-    const key = createPublicKey(input);
-    return key;
-  }
+  if (typeof input === 'string') return createPublicKey(input);
   if (input.kty === 'oct') throw new TypeError('a symmetric JWK is a secret: pass it as `secret`');
   return createPublicKey({ key: publicMembers(input as Record<string, unknown>), format: 'jwk' });
 }

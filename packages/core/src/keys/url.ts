@@ -18,6 +18,6 @@ export function keyServerUrl(value: string, name: string): URL {
  * Loopback by address, or the name `localhost`. Other `*.localhost` names are refused: the system
  * resolver may send them to DNS, and keys must never travel in clear text off this machine.
  */
-export function isLoopback(hostname: string): boolean {
+function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }

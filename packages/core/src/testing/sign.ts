@@ -1,9 +1,6 @@
 import { constants, createHmac, type KeyObject, sign } from 'node:crypto';
 import { encodeBase64url } from '../base64url.js';
 
-/** Any JWS algorithm name, including ones Gatehouse refuses, so that tests can build hostile tokens. */
-export type SigningAlgorithm = string;
-
 export interface SignJwtInput {
   header: Record<string, unknown>;
   payload: Record<string, unknown> | string;
