@@ -10,7 +10,8 @@ import {
 import { createTestIssuer, type TestIssuer } from '@gatehouse/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { expectInvalidToken, expectKeysUnavailable, rejection } from './keys-helpers.js';
-import { closedPort, type FronteggGateway, manualClock, startFronteggGateway } from './keys-servers.js';
+import { type FronteggGateway, manualClock, startFronteggGateway } from './keys-servers.js';
+import { closedPort } from './verifier-fixtures.js';
 
 const CLIENT_ID = 'c0ffee00-1111-2222-3333-444455556666';
 const API_KEY = 'sk-live-0123456789abcdef-very-secret';

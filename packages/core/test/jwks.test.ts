@@ -5,7 +5,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vite
 import { expectInvalidToken, expectKeysUnavailable, rejection } from './keys-helpers.js';
 import {
   type Behavior,
-  closedPort,
   hang,
   hangAfterHeaders,
   huge,
@@ -18,6 +17,7 @@ import {
   startKeyServer,
   status,
 } from './keys-servers.js';
+import { closedPort } from './verifier-fixtures.js';
 
 let issuer: TestIssuer;
 let ecIssuer: TestIssuer;

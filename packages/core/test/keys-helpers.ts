@@ -1,17 +1,7 @@
-import { AUTH_ERROR_MESSAGES, AuthError } from '@gatehouse/core';
+import { AUTH_ERROR_MESSAGES, type AuthError } from '@gatehouse/core';
 import { expect } from 'vitest';
 
-/** The AuthError a promise rejects with (fails the test if it resolves or rejects with anything else). */
-export async function rejection(promise: Promise<unknown>): Promise<AuthError> {
-  let outcome: unknown;
-  try {
-    outcome = await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AuthError);
-    return error as AuthError;
-  }
-  throw new Error(`expected a rejection, got ${JSON.stringify(outcome)}`);
-}
+export { rejection } from './verifier-fixtures.js';
 
 /** A key-source outage: 503 with Retry-After and the fixed message, never a 401. */
 export function expectKeysUnavailable(error: AuthError): void {

@@ -32,14 +32,6 @@ export async function startKeyServer(behavior: Behavior): Promise<KeyServer> {
   };
 }
 
-/** A free port with nothing listening on it. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  const url = await listen(server);
-  await close(server);
-  return Number(new URL(url).port);
-}
-
 export async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
