@@ -6,10 +6,10 @@ const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export default defineConfig({
   resolve: {
     alias: [
-      { find: /^@gatehouse\/core\/testing$/, replacement: src('./packages/core/src/testing/index.ts') },
-      { find: /^@gatehouse\/core$/, replacement: src('./packages/core/src/index.ts') },
-      { find: /^@gatehouse\/trpc$/, replacement: src('./packages/trpc/src/index.ts') },
-      { find: /^@gatehouse\/graphql$/, replacement: src('./packages/graphql/src/index.ts') },
+      { find: /^@gatehousejs\/core\/testing$/, replacement: src('./packages/core/src/testing/index.ts') },
+      { find: /^@gatehousejs\/core$/, replacement: src('./packages/core/src/index.ts') },
+      { find: /^@gatehousejs\/trpc$/, replacement: src('./packages/trpc/src/index.ts') },
+      { find: /^@gatehousejs\/graphql$/, replacement: src('./packages/graphql/src/index.ts') },
       // Source must load the graphql build Node loads for dependencies (16: CJS main; 17: its exports
       // map), or two copies meet ("Cannot use GraphQLList from another module or realm").
       { find: /^graphql$/, replacement: fileURLToPath(import.meta.resolve('graphql')) },

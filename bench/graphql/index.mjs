@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { envelop, useEngine, useSchema } from '@envelop/core';
 import { REQUIRES_SCOPES_DIRECTIVE_SDL, useGenericAuth } from '@envelop/generic-auth';
-import { authDirective, createAuthExecutor } from '@gatehouse/graphql';
+import { authDirective, createAuthExecutor } from '@gatehousejs/graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { execute, parse, specifiedRules, subscribe, validate } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';

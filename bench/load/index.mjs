@@ -7,7 +7,7 @@
 // LOAD_DISTINCT_TOKENS (default 100000); LOAD_TARGET=demo (default, examples/demo) or rest
 // (core's withAuthentication alone, see ./server.mjs). Quick check: LOAD_SECONDS=5.
 import { availableParallelism } from 'node:os';
-import { createTestIssuer } from '@gatehouse/core/testing';
+import { createTestIssuer } from '@gatehousejs/core/testing';
 import autocannon from 'autocannon';
 import { startJwksServer } from './jwks-server.mjs';
 import { count, fixed, mb, table, tallyText, verdict } from './report.mjs';

@@ -13,7 +13,7 @@ async function startDemoTarget() {
 }
 
 async function startRestTarget() {
-  const { verifierFromEnv, withAuthentication } = await import('@gatehouse/core');
+  const { verifierFromEnv, withAuthentication } = await import('@gatehousejs/core');
   const verifier = verifierFromEnv(process.env);
   const json = (res, body) => {
     res.setHeader('content-type', 'application/json');

@@ -1,6 +1,6 @@
 // Tokens for the load bench: valid ones per persona, many distinct ones, and the invalid kinds.
 import { randomUUID } from 'node:crypto';
-import { signJwt } from '@gatehouse/core/testing';
+import { signJwt } from '@gatehousejs/core/testing';
 import { AUDIENCE, ISSUER, PERSONAS } from './traffic.mjs';
 
 /** One token per persona, signed by `issuer`. */

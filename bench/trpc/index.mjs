@@ -4,9 +4,9 @@
 // and, for reference, jose's jwtVerify and fast-jwt (with its cache) in a plain tRPC middleware.
 // Build first: `npx tsc -b tsconfig.build.json` (this imports the built packages).
 import { createPublicKey, verify } from 'node:crypto';
-import { createVerifier } from '@gatehouse/core';
-import { createTestIssuer } from '@gatehouse/core/testing';
-import { createGatehouseContext, gatehouse } from '@gatehouse/trpc';
+import { createVerifier } from '@gatehousejs/core';
+import { createTestIssuer } from '@gatehousejs/core/testing';
+import { createGatehouseContext, gatehouse } from '@gatehousejs/trpc';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { createVerifier as createFastJwtVerifier } from 'fast-jwt';

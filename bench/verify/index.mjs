@@ -1,9 +1,9 @@
 // Token verification: Gatehouse against the raw node:crypto floor and the usual JWT libraries,
 // side by side in one run; then the verified-token cache: repeated tokens and its memory bound.
-// Build first: `npx tsc -b tsconfig.build.json` (this imports the built @gatehouse/core).
+// Build first: `npx tsc -b tsconfig.build.json` (this imports the built @gatehousejs/core).
 import { verify } from 'node:crypto';
 import { createServer } from 'node:http';
-import { createVerifier as createGatehouseVerifier } from '@gatehouse/core';
+import { createVerifier as createGatehouseVerifier } from '@gatehousejs/core';
 import { createVerifier as createFastJwtVerifier } from 'fast-jwt';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';

@@ -2,7 +2,7 @@
 // with the default cache, against the same run with the cache off.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createVerifier } from '@gatehouse/core';
+import { createVerifier } from '@gatehousejs/core';
 import { AUDIENCE, hs256Signer, ISSUER } from './tokens.mjs';
 
 setFlagsFromString('--expose-gc');

@@ -1,7 +1,7 @@
 // Keys and tokens for the verification benchmark: one key pair per algorithm, tokens shaped like
 // Frontegg access tokens (sub, roles, permissions, tenantId, iss, aud, iat, exp).
 import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
-import { signJwt } from '@gatehouse/core/testing';
+import { signJwt } from '@gatehousejs/core/testing';
 
 export const ISSUER = 'https://auth.example.com/';
 export const AUDIENCE = 'gatehouse-bench';

@@ -1,4 +1,4 @@
-import { defineCatalog, type Requirement } from '@gatehouse/core';
+import { defineCatalog, type Requirement } from '@gatehousejs/core';
 
 /** Every role and permission the demo knows: a misspelt name in a requirement below fails to compile. */
 export const catalog = defineCatalog({

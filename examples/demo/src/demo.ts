@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Env, type Verifier, verifierFromEnv } from '@gatehouse/core';
-import { useGatehouse } from '@gatehouse/graphql';
-import { assertAccessDecisions, createGatehouseContext } from '@gatehouse/trpc';
+import { type Env, type Verifier, verifierFromEnv } from '@gatehousejs/core';
+import { useGatehouse } from '@gatehousejs/graphql';
+import { assertAccessDecisions, createGatehouseContext } from '@gatehousejs/trpc';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { createYoga } from 'graphql-yoga';
 import { createDevIssuer, type DevIssuer } from './dev-issuer.js';

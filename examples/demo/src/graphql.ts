@@ -1,5 +1,5 @@
-import type { AuthUser } from '@gatehouse/core';
-import { authDirective, type GatehouseContext } from '@gatehouse/graphql';
+import type { AuthUser } from '@gatehousejs/core';
+import { authDirective, type GatehouseContext } from '@gatehousejs/graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { GraphQLError } from 'graphql';
 import { catalog } from './catalog.js';

@@ -1,4 +1,4 @@
-import { type Env, optionsFromEnv } from '@gatehouse/core';
+import { type Env, optionsFromEnv } from '@gatehousejs/core';
 
 export type KeyMode = 'embedded' | 'jwks' | 'frontegg' | 'oidc-discovery';
 

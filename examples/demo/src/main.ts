@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { GatehouseConfigError } from '@gatehouse/core';
+import { GatehouseConfigError } from '@gatehousejs/core';
 import { startupBanner } from './banner.js';
 import { startDemo } from './demo.js';
 

@@ -1,4 +1,4 @@
-import type { Permission, Role } from '@gatehouse/core';
+import type { Permission, Role } from '@gatehousejs/core';
 
 export interface Persona {
   readonly id: string;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type AuthenticatedRequest, type Requirement, type Verifier, withAuthentication } from '@gatehouse/core';
+import { type AuthenticatedRequest, type Requirement, type Verifier, withAuthentication } from '@gatehousejs/core';
 import { access } from './catalog.js';
 import { readValidBody, sendJson, sendMethodNotAllowed } from './http.js';
 import { uploadInput } from './inputs.js';

@@ -1,4 +1,4 @@
-import { type AuthMeta, type GatehouseContext, gatehouse } from '@gatehouse/trpc';
+import { type AuthMeta, type GatehouseContext, gatehouse } from '@gatehousejs/trpc';
 import { initTRPC } from '@trpc/server';
 import { access } from './catalog.js';
 import { uploadInput } from './inputs.js';

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { createTestIssuer, signJwt } from '@gatehouse/core/testing';
+import { createTestIssuer, signJwt } from '@gatehousejs/core/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Demo, startDemo } from '../src/demo.js';
 import { DEV_AUDIENCE } from '../src/dev-issuer.js';

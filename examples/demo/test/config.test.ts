@@ -1,4 +1,4 @@
-import { GatehouseConfigError } from '@gatehouse/core';
+import { GatehouseConfigError } from '@gatehousejs/core';
 import { expect, test } from 'vitest';
 import { startDemo } from '../src/demo.js';
 import { keyModeFromEnv } from '../src/key-mode.js';

@@ -1,4 +1,4 @@
-import { createTestIssuer, signJwt } from '@gatehouse/core/testing';
+import { createTestIssuer, signJwt } from '@gatehousejs/core/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Demo, startDemo } from '../src/demo.js';
 import {

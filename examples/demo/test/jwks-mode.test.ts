@@ -1,4 +1,4 @@
-import { createTestIssuer, type TestIssuer } from '@gatehouse/core/testing';
+import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type Demo, startDemo } from '../src/demo.js';
 import { expectedMatrix, observeMatrix, restCall, tokensFor } from './support/matrix.js';

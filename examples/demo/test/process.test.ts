@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createVerifier } from '@gatehouse/core';
+import { createVerifier } from '@gatehousejs/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 // These tests run the built demo and CLI as processes, as a user does: build first.

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { type AuthenticatedRequest, type Verifier, withAuthentication } from '@gatehouse/core';
+import { type AuthenticatedRequest, type Verifier, withAuthentication } from '@gatehousejs/core';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, next: () => void) => unknown;
 

@@ -1,4 +1,4 @@
-import { createVerifier, type Env, type Verifier } from '@gatehouse/core';
+import { createVerifier, type Env, type Verifier } from '@gatehousejs/core';
 
 /**
  * A verifier for Frontegg access tokens. The public key comes from Frontegg's vendor API with the

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GatehouseConfigError } from '@gatehouse/core';
-import { createTestIssuer, type TestIssuer } from '@gatehouse/core/testing';
+import { GatehouseConfigError } from '@gatehousejs/core';
+import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type FronteggGateway, startFronteggGateway } from '../../demo/test/support/frontegg-gateway.js';
 import { createFronteggServer } from '../src/server.js';

@@ -1,4 +1,4 @@
-import { verifierFromEnv } from '@gatehouse/core';
+import { verifierFromEnv } from '@gatehousejs/core';
 import { createRunner } from './run.js';
 import { createInventory } from './schema.js';
 

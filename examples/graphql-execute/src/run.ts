@@ -1,5 +1,5 @@
-import { type CredentialSource, isAuthError, type Verifier } from '@gatehouse/core';
-import { createAuthExecutor, toGraphQLError } from '@gatehouse/graphql';
+import { type CredentialSource, isAuthError, type Verifier } from '@gatehousejs/core';
+import { createAuthExecutor, toGraphQLError } from '@gatehousejs/graphql';
 import { type ExecutionResult, type GraphQLError, type GraphQLSchema, parse, validate } from 'graphql';
 
 /**

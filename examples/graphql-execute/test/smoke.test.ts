@@ -1,5 +1,5 @@
-import { createVerifier } from '@gatehouse/core';
-import { createTestIssuer, type TestIssuer } from '@gatehouse/core/testing';
+import { createVerifier } from '@gatehousejs/core';
+import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
 import { execute, parse } from 'graphql';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createRunner } from '../src/run.js';

@@ -1,4 +1,4 @@
-import { verifierFromEnv } from '@gatehouse/core';
+import { verifierFromEnv } from '@gatehousejs/core';
 import { createGraphQLServer } from './server.js';
 
 // Keys from the environment: GATEHOUSE_JWKS_URI (+ GATEHOUSE_ISSUER, GATEHOUSE_AUDIENCE), or FRONTEGG_*.

@@ -1,4 +1,4 @@
-import { authDirective, type GatehouseContext } from '@gatehouse/graphql';
+import { authDirective, type GatehouseContext } from '@gatehousejs/graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 
 const typeDefs = /* GraphQL */ `

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { Verifier } from '@gatehouse/core';
-import { useGatehouse } from '@gatehouse/graphql';
+import type { Verifier } from '@gatehousejs/core';
+import { useGatehouse } from '@gatehousejs/graphql';
 import { createYoga } from 'graphql-yoga';
 import { schema } from './schema.js';
 

@@ -1,5 +1,5 @@
-import { type AuthenticatedRequest, type Verifier, withAuthentication } from '@gatehouse/core';
-import { createGatehouseContext } from '@gatehouse/trpc';
+import { type AuthenticatedRequest, type Verifier, withAuthentication } from '@gatehousejs/core';
+import { createGatehouseContext } from '@gatehousejs/trpc';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express from 'express';
 import { appRouter } from './router.js';

@@ -1,5 +1,5 @@
-import { verifierFromEnv } from '@gatehouse/core';
-import { assertAccessDecisions } from '@gatehouse/trpc';
+import { verifierFromEnv } from '@gatehousejs/core';
+import { assertAccessDecisions } from '@gatehousejs/trpc';
 import { createApp } from './app.js';
 import { appRouter } from './router.js';
 

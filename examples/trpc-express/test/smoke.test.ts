@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createVerifier } from '@gatehouse/core';
-import { createTestIssuer, type TestIssuer } from '@gatehouse/core/testing';
+import { createVerifier } from '@gatehousejs/core';
+import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createApp } from '../src/app.js';

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { verifierFromEnv } from '@gatehouse/core';
+import { verifierFromEnv } from '@gatehousejs/core';
 import { startServer } from './server.js';
 
 // Keys from the environment: GATEHOUSE_JWKS_URI (+ GATEHOUSE_ISSUER, GATEHOUSE_AUDIENCE), or FRONTEGG_*.

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
-import type { Verifier } from '@gatehouse/core';
-import { assertAccessDecisions, createGatehouseContext } from '@gatehouse/trpc';
+import type { Verifier } from '@gatehousejs/core';
+import { assertAccessDecisions, createGatehouseContext } from '@gatehousejs/trpc';
 import { createHTTPServer } from '@trpc/server/adapters/standalone';
 import { appRouter } from './router.js';
 

@@ -3,7 +3,7 @@
  * in a requirement fails to compile:
  *
  * ```ts
- * declare module '@gatehouse/core' {
+ * declare module '@gatehousejs/core' {
  *   interface Register {
  *     roles: 'admin' | 'read-only';
  *     permissions: 'reports:read' | 'uploadFile';

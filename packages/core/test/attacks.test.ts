@@ -6,8 +6,8 @@ import {
   createVerifier,
   GatehouseConfigError,
   type Verifier,
-} from '@gatehouse/core';
-import { createTestIssuer, signJwt, type TestIssuer } from '@gatehouse/core/testing';
+} from '@gatehousejs/core';
+import { createTestIssuer, signJwt, type TestIssuer } from '@gatehousejs/core/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   b64,

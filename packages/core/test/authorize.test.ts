@@ -10,8 +10,8 @@ import {
   GatehouseConfigError,
   isOpenRequirement,
   satisfies,
-} from '@gatehouse/core';
-import { signJwt } from '@gatehouse/core/testing';
+} from '@gatehousejs/core';
+import { signJwt } from '@gatehousejs/core/testing';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { nowSeconds } from './verifier-fixtures.js';

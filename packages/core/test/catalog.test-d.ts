@@ -7,7 +7,7 @@ import {
   type Requirement,
   type Role,
   type WithAuthenticationOptions,
-} from '@gatehouse/core';
+} from '@gatehousejs/core';
 import { describe, expectTypeOf, test } from 'vitest';
 
 // The Register augmentation itself is compiled in its own program by register.test.ts: augmenting it here

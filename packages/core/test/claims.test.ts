@@ -1,5 +1,5 @@
-import { authorize, createVerifier, satisfies, type Verifier, type VerifierOptions } from '@gatehouse/core';
-import { createTestIssuer, signJwt, type TestIssuer } from '@gatehouse/core/testing';
+import { authorize, createVerifier, satisfies, type Verifier, type VerifierOptions } from '@gatehousejs/core';
+import { createTestIssuer, signJwt, type TestIssuer } from '@gatehousejs/core/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { expectRejected, signRawRs256 } from './verifier-fixtures.js';
 

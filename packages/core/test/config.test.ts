@@ -6,8 +6,8 @@ import {
   optionsFromEnv,
   type VerifierOptions,
   verifierFromEnv,
-} from '@gatehouse/core';
-import { createTestIssuer, signJwt, type TestIssuer } from '@gatehouse/core/testing';
+} from '@gatehousejs/core';
+import { createTestIssuer, signJwt, type TestIssuer } from '@gatehousejs/core/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { expectRejected } from './verifier-fixtures.js';
 

@@ -4,8 +4,8 @@ import {
   credentialsWithConnectionParams,
   sendAuthError,
   type Verifier,
-} from '@gatehouse/core';
-import { createTestIssuer, type TestIssuer } from '@gatehouse/core/testing';
+} from '@gatehousejs/core';
+import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { expectClientSafe, expectRejected, type Listening, listenHttp, rawHttp } from './verifier-fixtures.js';
 

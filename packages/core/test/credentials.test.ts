@@ -7,8 +7,8 @@ import {
   parseAuthorization,
   sendAuthError,
   type Verifier,
-} from '@gatehouse/core';
-import { createTestIssuer, type TestIssuer } from '@gatehouse/core/testing';
+} from '@gatehousejs/core';
+import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Listening, listenHttp, rawHttp } from './verifier-fixtures.js';
 

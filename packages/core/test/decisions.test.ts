@@ -1,5 +1,5 @@
-import { type AuthDecision, AuthError, createVerifier, type DecisionHook, type Verifier } from '@gatehouse/core';
-import { createTestIssuer, type TestIssuer } from '@gatehouse/core/testing';
+import { type AuthDecision, AuthError, createVerifier, type DecisionHook, type Verifier } from '@gatehousejs/core';
+import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { closedPort, expectRejected } from './verifier-fixtures.js';
 

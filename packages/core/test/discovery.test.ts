@@ -1,5 +1,5 @@
-import { createVerifier, GatehouseConfigError, verifierFromEnv } from '@gatehouse/core';
-import { createTestIssuer, type TestIssuer } from '@gatehouse/core/testing';
+import { createVerifier, GatehouseConfigError, verifierFromEnv } from '@gatehousejs/core';
+import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { expectKeysUnavailable, rejection } from './keys-helpers.js';
 import { type Behavior, hang, json, type KeyServer, manualClock, startKeyServer, status } from './keys-servers.js';

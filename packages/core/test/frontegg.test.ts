@@ -6,8 +6,8 @@ import {
   optionsFromEnv,
   type Verifier,
   verifierFromEnv,
-} from '@gatehouse/core';
-import { createTestIssuer, type TestIssuer } from '@gatehouse/core/testing';
+} from '@gatehousejs/core';
+import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { expectInvalidToken, expectKeysUnavailable, rejection } from './keys-helpers.js';
 import { type FronteggGateway, manualClock, startFronteggGateway } from './keys-servers.js';

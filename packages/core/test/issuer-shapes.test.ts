@@ -14,8 +14,8 @@ import {
   readClaim,
   satisfies,
   spaceDelimited,
-} from '@gatehouse/core';
-import { createTestIssuer, signJwt, type TestIssuer } from '@gatehouse/core/testing';
+} from '@gatehousejs/core';
+import { createTestIssuer, signJwt, type TestIssuer } from '@gatehousejs/core/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const invalidClaims = { code: 'UNAUTHENTICATED', status: 401, reason: 'CLAIMS_INVALID' };

@@ -1,6 +1,6 @@
 import { createSecretKey, randomUUID } from 'node:crypto';
-import { type AuthDecision, createVerifier, GatehouseConfigError, type Verifier } from '@gatehouse/core';
-import { createTestIssuer, signJwt, type TestIssuer } from '@gatehouse/core/testing';
+import { type AuthDecision, createVerifier, GatehouseConfigError, type Verifier } from '@gatehousejs/core';
+import { createTestIssuer, signJwt, type TestIssuer } from '@gatehousejs/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { expectInvalidToken, expectKeysUnavailable, rejection } from './keys-helpers.js';
 import {

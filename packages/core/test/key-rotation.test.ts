@@ -1,5 +1,5 @@
-import { type AuthDecision, createVerifier } from '@gatehouse/core';
-import { createTestIssuer, type TestIssuer } from '@gatehouse/core/testing';
+import { type AuthDecision, createVerifier } from '@gatehousejs/core';
+import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { expectInvalidToken, rejection } from './keys-helpers.js';
 import { issuerKeys, type KeyServer, manualClock, startKeyServer } from './keys-servers.js';

@@ -1,4 +1,4 @@
-import { AUTH_ERROR_MESSAGES, type AuthError } from '@gatehouse/core';
+import { AUTH_ERROR_MESSAGES, type AuthError } from '@gatehousejs/core';
 import { expect } from 'vitest';
 
 export { rejection } from './verifier-fixtures.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { createTestIssuer, type TestIssuer } from '@gatehouse/core/testing';
+import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { hang, issuerKeys, type KeyServer, startKeyServer } from './keys-servers.js';
 

@@ -1,7 +1,7 @@
 // Real HTTP servers on 127.0.0.1 that serve key material and misbehave on demand.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TestIssuer } from '@gatehouse/core/testing';
+import type { TestIssuer } from '@gatehousejs/core/testing';
 
 export type Behavior = (req: IncomingMessage, res: ServerResponse) => void;
 

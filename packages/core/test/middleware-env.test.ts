@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type AuthenticatedRequest, withAuthentication } from '@gatehouse/core';
-import { createTestIssuer, type TestIssuer } from '@gatehouse/core/testing';
+import { type AuthenticatedRequest, withAuthentication } from '@gatehousejs/core';
+import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
 import express from 'express';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 

@@ -7,8 +7,8 @@ import {
   GatehouseConfigError,
   type Verifier,
   withAuthentication,
-} from '@gatehouse/core';
-import { createTestIssuer, type TestIssuer } from '@gatehouse/core/testing';
+} from '@gatehousejs/core';
+import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
 import express from 'express';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { closedPort, rawHttp } from './verifier-fixtures.js';

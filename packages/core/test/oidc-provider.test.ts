@@ -1,9 +1,9 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createVerifier, type Verifier } from '@gatehouse/core';
-import { authDirective, useGatehouse } from '@gatehouse/graphql';
-import { type AuthMeta, createGatehouseContext, type GatehouseContext, gatehouse } from '@gatehouse/trpc';
+import { createVerifier, type Verifier } from '@gatehousejs/core';
+import { authDirective, useGatehouse } from '@gatehousejs/graphql';
+import { type AuthMeta, createGatehouseContext, type GatehouseContext, gatehouse } from '@gatehousejs/trpc';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { initTRPC } from '@trpc/server';

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 
-// `declare module '@gatehouse/core' { interface Register { ... } }` retypes every requirement of the
+// `declare module '@gatehousejs/core' { interface Register { ... } }` retypes every requirement of the
 // program it is in, so it is compiled here in a program of its own, against the package sources.
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
-const APP = `import { authorize, type AuthUser, defineRequirement, type Requirement, withAuthentication } from '@gatehouse/core';
+const APP = `import { authorize, type AuthUser, defineRequirement, type Requirement, withAuthentication } from '@gatehousejs/core';
 
-declare module '@gatehouse/core' {
+declare module '@gatehousejs/core' {
   interface Register {
     roles: 'admin' | 'read-only';
     permissions: 'reports:read' | 'uploadFile';
@@ -54,7 +54,7 @@ test('with Register augmented, a misspelt role or permission is a compile error,
           declaration: false,
           declarationMap: false,
           typeRoots: [join(root, 'node_modules/@types')],
-          paths: { '@gatehouse/core': [join(root, 'packages/core/src/index.ts')] },
+          paths: { '@gatehousejs/core': [join(root, 'packages/core/src/index.ts')] },
         },
         files: ['app.ts'],
       }),

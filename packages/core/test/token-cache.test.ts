@@ -1,5 +1,5 @@
-import { type AuthDecision, createVerifier, GatehouseConfigError, type VerifierOptions } from '@gatehouse/core';
-import { signJwt } from '@gatehouse/core/testing';
+import { type AuthDecision, createVerifier, GatehouseConfigError, type VerifierOptions } from '@gatehousejs/core';
+import { signJwt } from '@gatehousejs/core/testing';
 import { describe, expect, test } from 'vitest';
 import { expectInvalidToken, rejection } from './keys-helpers.js';
 import { manualClock } from './keys-servers.js';

@@ -1,4 +1,4 @@
-import type { AuthUser } from '@gatehouse/core';
+import type { AuthUser } from '@gatehousejs/core';
 import { expectTypeOf, test } from 'vitest';
 
 test('AuthUser is readonly', () => {

@@ -1,7 +1,7 @@
 import { createSign, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo, connect, createServer as createTcpServer } from 'node:net';
-import { AUTH_ERROR_MESSAGES, AuthError, type AuthErrorCode, type AuthErrorReason } from '@gatehouse/core';
+import { AUTH_ERROR_MESSAGES, AuthError, type AuthErrorCode, type AuthErrorReason } from '@gatehousejs/core';
 import { expect } from 'vitest';
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);

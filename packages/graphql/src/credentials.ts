@@ -1,4 +1,4 @@
-import { type CredentialSource, credentialsWithConnectionParams } from '@gatehouse/core';
+import { type CredentialSource, credentialsWithConnectionParams } from '@gatehousejs/core';
 
 /**
  * Where a GraphQL context keeps the caller's credentials: the HTTP request (`request`, `req`, or

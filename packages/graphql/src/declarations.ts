@@ -1,4 +1,4 @@
-import { defineRequirement, GatehouseConfigError, type Requirement } from '@gatehouse/core';
+import { defineRequirement, GatehouseConfigError, type Requirement } from '@gatehousejs/core';
 import { getDirective } from '@graphql-tools/utils';
 import {
   type GraphQLField,

@@ -1,4 +1,4 @@
-import { GatehouseConfigError } from '@gatehouse/core';
+import { GatehouseConfigError } from '@gatehousejs/core';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import { defaultFieldResolver, GraphQLInterfaceType, GraphQLSchema, GraphQLUnionType, isInterfaceType } from 'graphql';
 import { checkDirectiveDefinitions, type DeclarationNames, type NameCatalog } from './declarations.js';

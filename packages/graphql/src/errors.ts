@@ -6,7 +6,7 @@ import {
   isAuthError,
   type Requirement,
   type Verifier,
-} from '@gatehouse/core';
+} from '@gatehousejs/core';
 import { GraphQLError } from 'graphql';
 
 /** The extensions every Gatehouse error carries. */

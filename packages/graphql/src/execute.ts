@@ -1,4 +1,4 @@
-import { AuthError, type AuthUser, GatehouseConfigError, type Verifier } from '@gatehouse/core';
+import { AuthError, type AuthUser, GatehouseConfigError, type Verifier } from '@gatehousejs/core';
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import { execute as graphqlExecute, subscribe as graphqlSubscribe } from 'graphql';
 import { denialFor, toGraphQLError } from './errors.js';

@@ -1,4 +1,4 @@
-import type { Requirement } from '@gatehouse/core';
+import type { Requirement } from '@gatehousejs/core';
 
 // Code-first schemas declare requirements in `extensions`; these declarations type them (role and
 // permission names included, when `Register` declares a catalog).

@@ -1,4 +1,4 @@
-import { satisfies } from '@gatehouse/core';
+import { satisfies } from '@gatehousejs/core';
 import { defaultTypeResolver, type GraphQLFieldResolver, type GraphQLTypeResolver } from 'graphql';
 import { denialFor, toGraphQLError } from './errors.js';
 import type { RequirementList } from './requirements.js';

@@ -1,4 +1,4 @@
-import { GatehouseConfigError } from '@gatehouse/core';
+import { GatehouseConfigError } from '@gatehousejs/core';
 import type { GraphQLSchema } from 'graphql';
 import { type FieldRequirement, tableOf } from './table.js';
 

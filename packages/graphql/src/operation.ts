@@ -1,4 +1,4 @@
-import { type AuthUser, type Requirement, satisfies } from '@gatehouse/core';
+import { type AuthUser, type Requirement, satisfies } from '@gatehousejs/core';
 import {
   type DirectiveNode,
   type DocumentNode,

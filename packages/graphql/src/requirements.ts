@@ -1,4 +1,4 @@
-import { isOpenRequirement, type Requirement } from '@gatehouse/core';
+import { isOpenRequirement, type Requirement } from '@gatehousejs/core';
 
 /** Requirements that must all hold: the field's own, its type's, its interfaces', its return type's. */
 export type RequirementList = readonly Requirement[];

@@ -1,4 +1,4 @@
-import type { AuthUser, Verifier } from '@gatehouse/core';
+import type { AuthUser, Verifier } from '@gatehousejs/core';
 
 /** Where an execution's caller and verdict are kept on its context value. */
 const STATE: unique symbol = Symbol('gatehouse.execution');

@@ -1,4 +1,4 @@
-import type { AuthUser } from '@gatehouse/core';
+import type { AuthUser } from '@gatehousejs/core';
 
 const EXPIRED = Symbol('expired');
 const MAX_TIMEOUT = 2 ** 31 - 1;

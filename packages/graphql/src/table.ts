@@ -1,4 +1,4 @@
-import { describeRequirement, GatehouseConfigError, isOpenRequirement, type Requirement } from '@gatehouse/core';
+import { describeRequirement, GatehouseConfigError, isOpenRequirement, type Requirement } from '@gatehousejs/core';
 import {
   type GraphQLField,
   type GraphQLInterfaceType,

@@ -1,4 +1,4 @@
-import type { AuthUser, Requirement } from '@gatehouse/core';
+import type { AuthUser, Requirement } from '@gatehousejs/core';
 import {
   type DirectiveNode,
   type DocumentNode,

@@ -6,7 +6,7 @@ import {
   GatehouseConfigError,
   isAuthError,
   type Verifier,
-} from '@gatehouse/core';
+} from '@gatehousejs/core';
 import type { ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { credentialsOf } from './credentials.js';

@@ -1,4 +1,4 @@
-import { authDirective, createAuthExecutor } from '@gatehouse/graphql';
+import { authDirective, createAuthExecutor } from '@gatehousejs/graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { type ExecutionResult, parse } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';

@@ -1,5 +1,5 @@
-import { defineCatalog, GatehouseConfigError } from '@gatehouse/core';
-import { authDirective, listFieldRequirements } from '@gatehouse/graphql';
+import { defineCatalog, GatehouseConfigError } from '@gatehousejs/core';
+import { authDirective, listFieldRequirements } from '@gatehousejs/graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { buildSchema, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
 import { describe, expect, test } from 'vitest';

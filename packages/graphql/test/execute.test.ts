@@ -1,6 +1,6 @@
 import { envelop, useEngine, useSchema } from '@envelop/core';
-import { type AuthUser, GatehouseConfigError } from '@gatehouse/core';
-import { authDirective, createAuthExecutor, listFieldRequirements, useGatehouse } from '@gatehouse/graphql';
+import { type AuthUser, GatehouseConfigError } from '@gatehousejs/core';
+import { authDirective, createAuthExecutor, listFieldRequirements, useGatehouse } from '@gatehousejs/graphql';
 import {
   type DocumentNode,
   execute,
@@ -260,7 +260,7 @@ describe('the pre-execution pass', () => {
 
   test('denials are reported to the verifier decision hook, without the token', async () => {
     const decisions: unknown[] = [];
-    const { createVerifier } = await import('@gatehouse/core');
+    const { createVerifier } = await import('@gatehousejs/core');
     const verifier = createVerifier({
       jwksUri: issued.issuer.jwksUri,
       issuer: issued.issuer.issuer,

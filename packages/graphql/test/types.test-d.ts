@@ -1,5 +1,5 @@
-import type { AuthUser } from '@gatehouse/core';
-import { type GatehouseContext, useGatehouse } from '@gatehouse/graphql';
+import type { AuthUser } from '@gatehousejs/core';
+import { type GatehouseContext, useGatehouse } from '@gatehousejs/graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { GraphQLObjectType, GraphQLString } from 'graphql';
 import type { Plugin } from 'graphql-yoga';

@@ -8,7 +8,7 @@ import {
   type HeaderRecord,
   isAuthError,
   type Verifier,
-} from '@gatehouse/core';
+} from '@gatehousejs/core';
 
 /** What every procedure built from `gatehouse(t)` needs in its context. */
 export interface GatehouseContext {

@@ -1,4 +1,4 @@
-import { type AuthErrorCode, authErrorHeaders, isAuthError } from '@gatehouse/core';
+import { type AuthErrorCode, authErrorHeaders, isAuthError } from '@gatehousejs/core';
 import { type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/server';
 
 /** How each core outcome reaches a tRPC client. */

@@ -1,4 +1,4 @@
-import { describeRequirement, GatehouseConfigError, isOpenRequirement } from '@gatehouse/core';
+import { describeRequirement, GatehouseConfigError, isOpenRequirement } from '@gatehousejs/core';
 import type { AnyTRPCMiddlewareFunction, AnyTRPCProcedure, AnyTRPCRouter, TRPCProcedureType } from '@trpc/server';
 import { type MetaRequirement, requirementOfMeta } from './meta.js';
 import { CHECKS } from './procedures.js';

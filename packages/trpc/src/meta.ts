@@ -4,12 +4,12 @@ import {
   GatehouseConfigError,
   type Permission,
   type Role,
-} from '@gatehouse/core';
+} from '@gatehousejs/core';
 
 /**
  * The procedure meta Gatehouse reads: `roles` (at least one of them) and `permissions` (at least one
  * of them); both given, both must hold. Names are typed from the catalog registered on
- * `@gatehouse/core`'s `Register`, so a misspelt name fails to compile.
+ * `@gatehousejs/core`'s `Register`, so a misspelt name fails to compile.
  */
 export interface AuthMeta<R extends string = Role, P extends string = Permission> {
   roles?: readonly R[];

@@ -1,4 +1,4 @@
-import { type AuthUser, isAuthError, isOpenRequirement, type Requirement } from '@gatehouse/core';
+import { type AuthUser, isAuthError, isOpenRequirement, type Requirement } from '@gatehousejs/core';
 import {
   type AnyTRPCMiddlewareFunction,
   initTRPC,

@@ -18,7 +18,7 @@ async function compile(project: string) {
   }
 }
 
-// The fixture registers a role/permission catalog on @gatehouse/core's `Register`, which changes
+// The fixture registers a role/permission catalog on @gatehousejs/core's `Register`, which changes
 // types program-wide, so it is compiled on its own. Its `@ts-expect-error` lines are the typos:
 // the compile succeeds only if every one of them is an error.
 test('with a registered catalog, a misspelt role or permission in meta fails to compile', async () => {
@@ -29,7 +29,7 @@ test('with a registered catalog, a misspelt role or permission in meta fails to 
 
 test('the fixture is not vacuous: without the catalog, the typos compile and the expectations are unused', async () => {
   const source = await readFile(`${fixture}app.ts`, 'utf8');
-  const withoutCatalog = source.replace(/declare module '@gatehouse\/core' \{[\s\S]*?\n\}\n/, '');
+  const withoutCatalog = source.replace(/declare module '@gatehousejs\/core' \{[\s\S]*?\n\}\n/, '');
   expect(withoutCatalog).not.toBe(source);
   const copy = `${fixture}app.no-catalog.ts`;
   const project = `${fixture}tsconfig.no-catalog.json`;

@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
-import { AUTH_ERROR_MESSAGES, createVerifier } from '@gatehouse/core';
-import { createTestIssuer, signJwt, type TestIssuer } from '@gatehouse/core/testing';
-import { createGatehouseContext } from '@gatehouse/trpc';
+import { AUTH_ERROR_MESSAGES, createVerifier } from '@gatehousejs/core';
+import { createTestIssuer, signJwt, type TestIssuer } from '@gatehousejs/core/testing';
+import { createGatehouseContext } from '@gatehousejs/trpc';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createAppRouter } from './support/app.js';
 import { ADAPTERS, type RunningServer, startServer } from './support/servers.js';
@@ -178,7 +178,7 @@ test('the realm of the verifier is used in challenges', async () => {
 
 test('authResponseMeta adds the challenge for adapters whose context has no response', async () => {
   const { fetchRequestHandler } = await import('@trpc/server/adapters/fetch');
-  const { authResponseMeta } = await import('@gatehouse/trpc');
+  const { authResponseMeta } = await import('@gatehousejs/trpc');
   const verifier = createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer });
   const gatehouseContext = createGatehouseContext(verifier);
   const { router } = createAppRouter();

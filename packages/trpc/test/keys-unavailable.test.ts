@@ -1,6 +1,6 @@
-import { AUTH_ERROR_MESSAGES, createVerifier } from '@gatehouse/core';
-import { createTestIssuer, type TestIssuer } from '@gatehouse/core/testing';
-import { createGatehouseContext } from '@gatehouse/trpc';
+import { AUTH_ERROR_MESSAGES, createVerifier } from '@gatehousejs/core';
+import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
+import { createGatehouseContext } from '@gatehousejs/trpc';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createAppRouter } from './support/app.js';
 import { ADAPTERS, closedPort, type RunningServer, startServer } from './support/servers.js';

@@ -1,5 +1,5 @@
-import { createVerifier, GatehouseConfigError } from '@gatehouse/core';
-import { createTestIssuer } from '@gatehouse/core/testing';
+import { createVerifier, GatehouseConfigError } from '@gatehousejs/core';
+import { createTestIssuer } from '@gatehousejs/core/testing';
 import {
   type AuthMeta,
   assertAccessDecisions,
@@ -7,7 +7,7 @@ import {
   type GatehouseContext,
   gatehouse,
   listProcedures,
-} from '@gatehouse/trpc';
+} from '@gatehousejs/trpc';
 import { initTRPC, lazy } from '@trpc/server';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';

@@ -1,6 +1,6 @@
-import { createVerifier } from '@gatehouse/core';
-import { createTestIssuer, type TestIssuer } from '@gatehouse/core/testing';
-import { createGatehouseContext } from '@gatehouse/trpc';
+import { createVerifier } from '@gatehousejs/core';
+import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
+import { createGatehouseContext } from '@gatehousejs/trpc';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type AppRouter, createAppRouter } from './support/app.js';
 import { client, outcome } from './support/clients.js';

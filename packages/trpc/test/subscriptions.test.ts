@@ -1,6 +1,6 @@
-import { createVerifier, type Verifier } from '@gatehouse/core';
-import { createTestIssuer, type TestIssuer } from '@gatehouse/core/testing';
-import { createGatehouseContext, type GatehouseContextOptions } from '@gatehouse/trpc';
+import { createVerifier, type Verifier } from '@gatehousejs/core';
+import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
+import { createGatehouseContext, type GatehouseContextOptions } from '@gatehousejs/trpc';
 import {
   createTRPCClient,
   createWSClient,

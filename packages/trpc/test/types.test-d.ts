@@ -1,11 +1,11 @@
-import type { AuthUser, Verifier } from '@gatehouse/core';
+import type { AuthUser, Verifier } from '@gatehousejs/core';
 import {
   type AuthMeta,
   createGatehouseContext,
   type GatehouseContext,
   gatehouse,
   gatehousePlugin,
-} from '@gatehouse/trpc';
+} from '@gatehousejs/trpc';
 import { initTRPC } from '@trpc/server';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';

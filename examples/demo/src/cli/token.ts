@@ -1,7 +1,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { signJwt } from '@gatehouse/core/testing';
+import { signJwt } from '@gatehousejs/core/testing';
 import { parsingArgs } from './args.js';
 import { parseDuration } from './duration.js';
 import { CommandError, UsageError } from './errors.js';

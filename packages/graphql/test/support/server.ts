@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createVerifier, type Verifier } from '@gatehouse/core';
-import { createTestIssuer, type TestIssuer } from '@gatehouse/core/testing';
-import { type UseGatehouseOptions, useGatehouse } from '@gatehouse/graphql';
+import { createVerifier, type Verifier } from '@gatehousejs/core';
+import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
+import { type UseGatehouseOptions, useGatehouse } from '@gatehousejs/graphql';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerOptions } from 'graphql-yoga';
 

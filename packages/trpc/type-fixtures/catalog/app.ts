@@ -1,10 +1,10 @@
 // Compiled on its own by test/catalog.test.ts: the `Register` augmentation below applies to the
 // whole program it is part of, so it must not share one with other tests.
-import type { Requirement } from '@gatehouse/core';
-import { type AuthMeta, type GatehouseContext, gatehouse } from '@gatehouse/trpc';
+import type { Requirement } from '@gatehousejs/core';
+import { type AuthMeta, type GatehouseContext, gatehouse } from '@gatehousejs/trpc';
 import { initTRPC } from '@trpc/server';
 
-declare module '@gatehouse/core' {
+declare module '@gatehousejs/core' {
   interface Register {
     roles: 'admin' | 'read-only';
     permissions: 'reports:read' | 'uploadFile';
