@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@gatehousejs\/core\/testing$/, replacement: src('./packages/core/src/testing/index.ts') },
+      { find: /^@gatehousejs\/core\/adapter$/, replacement: src('./packages/core/src/adapter.ts') },
       { find: /^@gatehousejs\/core$/, replacement: src('./packages/core/src/index.ts') },
       { find: /^@gatehousejs\/trpc$/, replacement: src('./packages/trpc/src/index.ts') },
       { find: /^@gatehousejs\/graphql$/, replacement: src('./packages/graphql/src/index.ts') },

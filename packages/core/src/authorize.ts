@@ -2,6 +2,9 @@ import { AuthError, GatehouseConfigError } from './errors.js';
 import { defineRequirement } from './requirement.js';
 import type { AnyRequirement, AuthUser, Permission, Requirement, Role } from './types.js';
 
+/** Why a caller is refused by a requirement: the outcome of the one authorization decision. */
+export type Refusal = 'NO_CREDENTIALS' | 'ROLE_MISSING' | 'PERMISSION_MISSING';
+
 /**
  * Lets `user` through when it meets `requirement`, or throws:
  * no user → UNAUTHENTICATED; a missing role or permission → FORBIDDEN.
@@ -9,22 +12,29 @@ import type { AnyRequirement, AuthUser, Permission, Requirement, Role } from './
  * Matching is exact and case-sensitive. An empty list can be met by nobody.
  */
 export function authorize(user: AuthUser | null | undefined, requirement?: Requirement | null): AuthUser {
-  if (!user) throw new AuthError('UNAUTHENTICATED', 'NO_CREDENTIALS');
-  const failed = unmetCondition(user, requirement);
-  if (failed) throw new AuthError('FORBIDDEN', failed);
-  return user;
+  const refusal = refusalOf(user, requirement);
+  if (refusal !== undefined) throw refusalError(refusal);
+  return user as AuthUser;
 }
 
-/** True when `user` meets `requirement`; never throws for a well-formed requirement. */
-export function satisfies(user: AuthUser | null | undefined, requirement?: Requirement | null): boolean {
-  return !!user && unmetCondition(user, requirement) === undefined;
+/** True when `user` meets `requirement`: {@link authorize} without the throw. */
+export function isAuthorized(user: AuthUser | null | undefined, requirement?: Requirement | null): boolean {
+  return refusalOf(user, requirement) === undefined;
 }
 
-/** The condition `user` fails, if any. Shared with the verifier, which reports the decision. */
-export function unmetCondition(
-  user: AuthUser,
+/** @deprecated Renamed {@link isAuthorized} (`satisfies` is a TypeScript operator); removed in 1.0. */
+export const satisfies: typeof isAuthorized = isAuthorized;
+
+/**
+ * The authorization decision, the only one in Gatehouse: undefined when `user` meets
+ * `requirement`, otherwise why not. {@link authorize}, {@link isAuthorized} and the adapters'
+ * `denialOf` all ask it.
+ */
+export function refusalOf(
+  user: AuthUser | null | undefined,
   requirement: AnyRequirement | null | undefined,
-): 'ROLE_MISSING' | 'PERMISSION_MISSING' | undefined {
+): Refusal | undefined {
+  if (!user) return 'NO_CREDENTIALS';
   if (requirement === undefined || requirement === null) return undefined;
   const { roles, permissions } = requirement;
   if (roles !== undefined && !holdsAny(user.roles, names(roles, 'roles'))) return 'ROLE_MISSING';
@@ -32,6 +42,11 @@ export function unmetCondition(
     return 'PERMISSION_MISSING';
   }
   return undefined;
+}
+
+/** The AuthError a refusal is answered with. */
+export function refusalError(refusal: Refusal): AuthError {
+  return refusal === 'NO_CREDENTIALS' ? new AuthError('UNAUTHENTICATED', refusal) : new AuthError('FORBIDDEN', refusal);
 }
 
 /** A string is iterable too: `roles: 'admin'` must never be read as the names 'a', 'd', 'm'... */

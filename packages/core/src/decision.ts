@@ -1,5 +1,6 @@
+import type { Refusal } from './authorize.js';
 import type { AuthErrorCode, AuthErrorReason } from './errors.js';
-import type { AnyRequirement } from './types.js';
+import type { AnyRequirement, AuthUser } from './types.js';
 
 /**
  * One authentication or authorization outcome, for audit logs and metrics. Never holds the token.
@@ -28,14 +29,25 @@ export type AuthDecision =
 /** Receives decisions. It may be async; what it throws or rejects with is ignored. */
 export type DecisionHook = (decision: AuthDecision) => void;
 
+/** @internal Where a verifier's decisions go: `onDecision`, and the logger and metrics that watch it. */
+export type DecisionObserver = DecisionHook;
+
 /**
- * Calls the hook with a frozen decision; a hook that throws (or rejects) never changes a decision,
+ * One function that hands each decision, frozen, to every observer; undefined when there are none,
+ * so that no decision is even built. An observer that throws (or rejects) never changes a decision,
  * and one that mutates what it receives cannot change the requirement checked next time.
  */
-export function report(hook: DecisionHook | undefined, decision: AuthDecision): void {
-  if (!hook) return;
+export function observation(observers: readonly DecisionObserver[]): ((decision: AuthDecision) => void) | undefined {
+  if (observers.length === 0) return undefined;
+  return (decision) => {
+    const frozen = Object.freeze(decision);
+    for (const observer of observers) notify(observer, frozen);
+  };
+}
+
+function notify(observer: DecisionObserver, decision: AuthDecision): void {
   try {
-    const result = hook(Object.freeze(decision)) as unknown;
+    const result = observer(decision) as unknown;
     if (typeof result === 'object' && result !== null && typeof (result as PromiseLike<void>).then === 'function') {
       (result as PromiseLike<void>).then(undefined, ignore);
     }
@@ -45,6 +57,18 @@ export function report(hook: DecisionHook | undefined, decision: AuthDecision): 
 }
 
 function ignore(): void {}
+
+/** The decision an authorization outcome is observed as (`refusal` undefined: granted). */
+export function authorizationDecision(
+  user: AuthUser | null | undefined,
+  requirement: AnyRequirement | null | undefined,
+  refusal: Refusal | undefined,
+): AuthDecision {
+  const frozen = frozenRequirement(requirement);
+  if (!user) return { type: 'rejected', code: 'UNAUTHENTICATED', reason: 'NO_CREDENTIALS', requirement: frozen };
+  if (refusal === undefined) return { type: 'authorized', userId: user.id, requirement: frozen };
+  return { type: 'forbidden', userId: user.id, code: 'FORBIDDEN', reason: refusal, requirement: frozen };
+}
 
 /** A frozen view of a requirement for a decision; a requirement that is already frozen is shared as is. */
 export function frozenRequirement(requirement: AnyRequirement | null | undefined): AnyRequirement {

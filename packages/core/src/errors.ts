@@ -53,11 +53,12 @@ export const AUTH_ERROR_MESSAGES = {
 
 export type AuthErrorMessage = (typeof AUTH_ERROR_MESSAGES)[keyof typeof AUTH_ERROR_MESSAGES];
 
-const DEFAULT_REALM = 'gatehouse';
+/** The `realm` of challenges when the verifier names none. */
+export const DEFAULT_REALM = 'gatehouse';
 const DEFAULT_RETRY_AFTER_SECONDS = 30;
 
 export interface AuthErrorInit {
-  realm?: string;
+  /** Seconds, for `Retry-After` on 503. */
   retryAfter?: number;
 }
 
@@ -71,7 +72,10 @@ export class AuthError extends Error {
   readonly code: AuthErrorCode;
   readonly status: AuthErrorStatus;
   readonly reason: AuthErrorReason;
-  /** RFC 6750 challenge for `WWW-Authenticate` (absent for 503). */
+  /**
+   * RFC 6750 challenge for `WWW-Authenticate` in the default realm (absent for 503). HTTP edges
+   * render it in the verifier's realm with `authErrorHeaders(error, verifier.realm)`.
+   */
   readonly wwwAuthenticate?: string;
   /** Seconds, for `Retry-After` on 503. */
   readonly retryAfter?: number;
@@ -81,11 +85,10 @@ export class AuthError extends Error {
     this.code = code;
     this.status = STATUS[code];
     this.reason = reason;
-    const realm = init.realm ?? DEFAULT_REALM;
     if (code === 'KEYS_UNAVAILABLE') {
       this.retryAfter = init.retryAfter ?? DEFAULT_RETRY_AFTER_SECONDS;
     } else {
-      this.wwwAuthenticate = challengeFor(code, reason, realm);
+      this.wwwAuthenticate = challenge(this);
     }
     this.stack = `${this.name}: ${this.message}`;
   }
@@ -118,22 +121,29 @@ function isMissingCredential(reason: AuthErrorReason): boolean {
   return reason === 'NO_CREDENTIALS' || reason === 'UNSUPPORTED_SCHEME';
 }
 
-function challengeFor(code: AuthErrorCode, reason: AuthErrorReason, realm: string): string {
+/**
+ * The RFC 6750 `WWW-Authenticate` challenge for an error, from its code and reason, in `realm`
+ * (checked with {@link isValidRealm} when the verifier is made). Undefined for 503, which has none.
+ */
+export function challenge(error: AuthError, realm: string = DEFAULT_REALM): string | undefined {
   const base = `Bearer realm="${realm}"`;
-  switch (code) {
+  switch (error.code) {
     case 'UNAUTHENTICATED':
-      return isMissingCredential(reason) ? base : `${base}, error="invalid_token"`;
+      return isMissingCredential(error.reason) ? base : `${base}, error="invalid_token"`;
     case 'BAD_REQUEST':
       return `${base}, error="invalid_request"`;
-    default:
+    case 'FORBIDDEN':
       return `${base}, error="insufficient_scope"`;
+    case 'KEYS_UNAVAILABLE':
+      return undefined;
   }
 }
 
-/** Headers an HTTP response for this error carries. */
-export function authErrorHeaders(error: AuthError): Record<string, string> {
+/** Headers an HTTP response for this error carries; `realm`: the verifier's (`verifier.realm`). */
+export function authErrorHeaders(error: AuthError, realm: string = DEFAULT_REALM): Record<string, string> {
   const headers: Record<string, string> = { 'cache-control': 'no-store' };
-  if (error.wwwAuthenticate) headers['www-authenticate'] = error.wwwAuthenticate;
+  const value = realm === DEFAULT_REALM ? error.wwwAuthenticate : challenge(error, realm);
+  if (value) headers['www-authenticate'] = value;
   if (error.retryAfter !== undefined) headers['retry-after'] = String(error.retryAfter);
   return headers;
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { denialOf } from './adapter.js';
 import { verifierFromEnv } from './env.js';
 import { AuthError, authErrorHeaders } from './errors.js';
 import { defineRequirement } from './requirement.js';
@@ -32,25 +33,29 @@ export function withAuthentication(options: WithAuthenticationOptions = {}) {
     return verifier
       .authenticate(req)
       .then((user) => {
-        // The names were typed by the caller (WithAuthenticationOptions) and checked by defineRequirement.
-        (req as AuthenticatedRequest).user = verifier.authorize(user, requirement as Requirement);
+        const denial = denialOf(verifier, user, requirement);
+        if (denial) throw denial;
+        (req as AuthenticatedRequest).user = user as AuthUser;
       })
       .then(
         () => next?.(),
-        (error: unknown) => sendAuthError(res, error),
+        (error: unknown) => sendAuthError(res, error, verifier.realm),
       );
   };
 }
 
-/** Answers an auth failure as JSON; anything that is not an AuthError becomes a generic 401, never a trace. */
-export function sendAuthError(res: ServerResponse, error: unknown): void {
+/**
+ * Answers an auth failure as JSON with its challenge in `realm` (the verifier's: `verifier.realm`);
+ * anything that is not an AuthError becomes a generic 401, never a trace.
+ */
+export function sendAuthError(res: ServerResponse, error: unknown, realm?: string): void {
   const authError = error instanceof AuthError ? error : new AuthError('UNAUTHENTICATED', 'TOKEN_MALFORMED');
   if (res.headersSent) {
     res.end();
     return;
   }
   res.statusCode = authError.status;
-  for (const [name, value] of Object.entries(authErrorHeaders(authError))) res.setHeader(name, value);
+  for (const [name, value] of Object.entries(authErrorHeaders(authError, realm))) res.setHeader(name, value);
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.end(JSON.stringify(authError.toJSON()));
 }

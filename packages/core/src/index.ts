@@ -1,5 +1,5 @@
 export { type Algorithm, SUPPORTED_ALGORITHMS } from './algorithms.js';
-export { authorize, type Catalog, defineCatalog, satisfies } from './authorize.js';
+export { authorize, type Catalog, defineCatalog, isAuthorized, satisfies } from './authorize.js';
 export {
   type Auth0ClaimOptions,
   auth0Claims,
@@ -22,6 +22,8 @@ export {
   type AuthErrorReason,
   type AuthErrorStatus,
   authErrorHeaders,
+  challenge,
+  DEFAULT_REALM,
   GatehouseConfigError,
   isAuthError,
 } from './errors.js';

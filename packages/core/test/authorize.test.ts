@@ -8,13 +8,19 @@ import {
   defineRequirement,
   describeRequirement,
   GatehouseConfigError,
+  isAuthorized,
   isOpenRequirement,
   satisfies,
 } from '@gatehousejs/core';
+import { denialOf } from '@gatehousejs/core/adapter';
 import { signJwt } from '@gatehousejs/core/testing';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { nowSeconds } from './verifier-fixtures.js';
+
+const throwDenial = (denial: AuthError | undefined) => {
+  if (denial) throw denial;
+};
 
 const user = (roles: readonly string[] = [], permissions: readonly string[] = []): AuthUser =>
   Object.freeze({
@@ -142,14 +148,15 @@ describe('property: authorize agrees with a reference model', () => {
     return 'ok';
   }
 
-  test('authorize, satisfies and verifier.authorize', () => {
+  test("authorize, isAuthorized, satisfies and the adapters' denialOf", () => {
     const verifier = createVerifier({ secret: 's'.repeat(32) });
     fc.assert(
       fc.property(holder, requirement, (caller, req) => {
         const expected = model(caller, req);
         const u = caller && user(caller.roles, caller.permissions);
         expect(outcome(() => authorize(u, req))).toBe(expected);
-        expect(outcome(() => verifier.authorize(u, req))).toBe(expected);
+        expect(outcome(() => throwDenial(denialOf(verifier, u, req)))).toBe(expected);
+        expect(isAuthorized(u, req)).toBe(expected === 'ok');
         expect(satisfies(u, req)).toBe(expected === 'ok');
       }),
       { numRuns: 2000 },
@@ -164,7 +171,7 @@ describe('property: authorize agrees with a reference model', () => {
         const exp = nowSeconds() + 60;
         const token = signJwt({ header: { alg: 'HS256' }, payload: { sub: 'u', exp, ...claims }, key: secret });
         const verified = await verifier.verify(token);
-        expect(outcome(() => verifier.authorize(verified, req))).toBe(model(claims, req));
+        expect(outcome(() => throwDenial(denialOf(verifier, verified, req)))).toBe(model(claims, req));
       }),
       { numRuns: 300 },
     );

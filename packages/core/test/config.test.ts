@@ -1,5 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import {
+  type AuthError,
+  authErrorHeaders,
+  authorize,
+  challenge,
   createVerifier,
   DEFAULT_FRONTEGG_GATEWAY,
   GatehouseConfigError,
@@ -195,14 +199,20 @@ describe('createVerifier refuses unsafe or meaningless configuration', () => {
   test('a configured realm is used in every challenge', async () => {
     const verifier = createVerifier({ secret: SECRET, realm: 'orders-api' });
     const error = await expectRejected(verifier.verify('a.b.c'), 'UNAUTHENTICATED');
-    expect(error.wwwAuthenticate).toBe('Bearer realm="orders-api", error="invalid_token"');
-    let challenge: string | undefined;
+    expect(verifier.realm).toBe('orders-api');
+    expect(authErrorHeaders(error, verifier.realm)['www-authenticate']).toBe(
+      'Bearer realm="orders-api", error="invalid_token"',
+    );
+    expect(challenge(error, verifier.realm)).toBe('Bearer realm="orders-api", error="invalid_token"');
+    let denied: unknown;
     try {
-      verifier.authorize(null);
+      authorize(null);
     } catch (e) {
-      challenge = (e as { wwwAuthenticate: string }).wwwAuthenticate;
+      denied = e;
     }
-    expect(challenge).toBe('Bearer realm="orders-api"');
+    expect(authErrorHeaders(denied as AuthError, verifier.realm)['www-authenticate']).toBe('Bearer realm="orders-api"');
+    // The error itself carries the challenge in the default realm.
+    expect(error.wwwAuthenticate).toBe('Bearer realm="gatehouse", error="invalid_token"');
   });
 });
 

@@ -8,7 +8,7 @@ import { endAtExpiry, tokenExpiry } from './subscription.js';
 import { tableOf } from './table.js';
 
 export interface AuthExecutionOptions {
-  /** Receives every denial (`onDecision`) and gives errors its realm. */
+  /** Observes every denial (`onDecision`) and gives challenges its realm. */
   verifier?: Verifier;
   /**
    * Partial results: instead of rejecting an operation that selects a denied field, run it and
@@ -61,7 +61,9 @@ export function runGated<R extends ExecutionResult | StreamResult | IncrementalR
   }
   const verdict = judgeOperation(args.schema, table, args.document, args.operationName, args.variableValues, user);
   if (verdict.denied && !options.partialResults) {
-    return { errors: [toGraphQLError(denialFor(user, verdict.denied, options.verifier), http)] };
+    return {
+      errors: [toGraphQLError(denialFor(user, verdict.denied, options.verifier), http, options.verifier?.realm)],
+    };
   }
   const { context, release } = attachState(args.contextValue, {
     user,

@@ -1,4 +1,4 @@
-import { satisfies } from '@gatehousejs/core';
+import { isAuthorized } from '@gatehousejs/core';
 import { defaultTypeResolver, type GraphQLFieldResolver, type GraphQLTypeResolver } from 'graphql';
 import { denialFor, toGraphQLError } from './errors.js';
 import type { RequirementList } from './requirements.js';
@@ -12,7 +12,7 @@ import { type ExecutionState, stateOf } from './state.js';
 export function enforce(state: ExecutionState | undefined, requirements: RequirementList): void {
   const user = state ? state.user : null;
   for (const requirement of requirements) {
-    if (satisfies(user, requirement)) continue;
+    if (isAuthorized(user, requirement)) continue;
     if (!state) throw toGraphQLError(denialFor(null, requirement, undefined));
     let error = state.denials.get(requirement);
     if (!error) {

@@ -1,4 +1,4 @@
-import { type AuthUser, type Requirement, satisfies } from '@gatehousejs/core';
+import { type AuthUser, isAuthorized, type Requirement } from '@gatehousejs/core';
 import {
   type DirectiveNode,
   type DocumentNode,
@@ -110,7 +110,7 @@ class Walker {
     if (!requirements) return null;
     let found = this.#decisions.get(requirements);
     if (found === undefined) {
-      found = requirements.find((r) => !satisfies(this.user, r)) ?? null;
+      found = requirements.find((r) => !isAuthorized(this.user, r)) ?? null;
       this.#decisions.set(requirements, found);
     }
     return found;

@@ -38,7 +38,7 @@ type Carrier = Record<string, unknown> & { [AUTHENTICATION]?: Promise<Authentica
  */
 export function useGatehouse(options: UseGatehouseOptions): Plugin<GatehouseContext> {
   const { verifier } = options;
-  if (!verifier || typeof verifier.authenticate !== 'function' || typeof verifier.authorize !== 'function') {
+  if (!verifier || typeof verifier.authenticate !== 'function' || typeof verifier.verify !== 'function') {
     throw new GatehouseConfigError('useGatehouse needs a verifier (createVerifier or verifierFromEnv)');
   }
   const byRequest = new WeakMap<Request, Promise<Authentication>>();
@@ -82,7 +82,7 @@ export function useGatehouse(options: UseGatehouseOptions): Plugin<GatehouseCont
       const authentication = await authenticationOf(args.contextValue as Carrier);
       // Status and headers only mean something on an HTTP answer (yoga strips them from the body).
       const http = isHttpContext(args.contextValue as Carrier);
-      if ('error' in authentication) return { errors: [toGraphQLError(authentication.error, http)] };
+      if ('error' in authentication) return { errors: [toGraphQLError(authentication.error, http, verifier.realm)] };
       return runGated(args, authentication.user, options, http, run, kind);
     };
 
@@ -94,7 +94,8 @@ export function useGatehouse(options: UseGatehouseOptions): Plugin<GatehouseCont
     },
     onRequestParse({ request, serverContext, endResponse, fetchAPI }) {
       return forRequest(request, serverContext).then((authentication) => {
-        if ('error' in authentication) endResponse(errorResponse(authentication.error, fetchAPI.Response));
+        if ('error' in authentication)
+          endResponse(errorResponse(authentication.error, fetchAPI.Response, verifier.realm));
       });
     },
     async onContextBuilding({ context, extendContext }) {
@@ -138,10 +139,10 @@ function nodeRequestOf(server: unknown): CredentialSource | undefined {
 }
 
 /** A request-level failure (bad, expired or malformed credentials, keys unavailable) as an HTTP answer. */
-function errorResponse(error: AuthError, ResponseClass: typeof Response): Response {
+function errorResponse(error: AuthError, ResponseClass: typeof Response, realm: string): Response {
   const body = { errors: [{ message: error.message, extensions: { code: error.code } }] };
   return new ResponseClass(JSON.stringify(body), {
     status: error.status,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...authErrorHeaders(error) },
+    headers: { 'content-type': 'application/json; charset=utf-8', ...authErrorHeaders(error, realm) },
   });
 }

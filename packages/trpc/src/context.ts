@@ -103,7 +103,7 @@ export class RequestAuth implements GatehouseAuth {
 
   /** Puts the challenge of a failed call on the HTTP response, when there is one. */
   challenge(error: AuthError): void {
-    const headers = authErrorHeaders(error);
+    const headers = authErrorHeaders(error, this.verifier.realm);
     const { resHeaders, res } = this.#input;
     if (resHeaders instanceof Headers) {
       for (const [name, value] of Object.entries(headers)) resHeaders.set(name, value);

@@ -1,4 +1,5 @@
-import { type AuthUser, isAuthError, isOpenRequirement, type Requirement } from '@gatehousejs/core';
+import { type AuthUser, isAuthError, isOpenRequirement } from '@gatehousejs/core';
+import { denialOf } from '@gatehousejs/core/adapter';
 import {
   type AnyTRPCMiddlewareFunction,
   initTRPC,
@@ -38,8 +39,9 @@ async function admit(ctx: GatehouseContext, meta: AuthMeta | undefined, kind: Ch
   try {
     const user = await auth.user();
     if (kind === 'public' && isOpenRequirement(requirement)) return { auth, user };
-    // Validated at run time: its names are whatever the meta holds, catalog or not.
-    return { auth, user: auth.verifier.authorize(user, requirement as Requirement) };
+    const denial = denialOf(auth.verifier, user, requirement);
+    if (denial) throw denial;
+    return { auth, user };
   } catch (error) {
     if (isAuthError(error)) auth.challenge(error);
     throw toTRPCError(error);

@@ -1,0 +1,25 @@
+/**
+ * `@gatehousejs/core/adapter`: what the Gatehouse adapters (tRPC, GraphQL, `withAuthentication`)
+ * share beyond the public API. Not for applications: it may change in any minor release.
+ */
+import { refusalError, refusalOf } from './authorize.js';
+import { authorizationDecision } from './decision.js';
+import type { AuthError } from './errors.js';
+import type { AnyRequirement, AuthUser } from './types.js';
+import { observerOf, type Verifier } from './verifier.js';
+
+/**
+ * Core's authorization decision (the one `authorize` makes) for a request, observed by the
+ * verifier (`onDecision`, logs, metrics): undefined when `user` meets `requirement`, otherwise the
+ * AuthError to answer with. Render its challenge with `authErrorHeaders(error, verifier.realm)`.
+ */
+export function denialOf(
+  verifier: Verifier | undefined,
+  user: AuthUser | null | undefined,
+  requirement: AnyRequirement | null | undefined,
+): AuthError | undefined {
+  const refusal = refusalOf(user, requirement);
+  const observe = verifier === undefined ? undefined : observerOf(verifier);
+  observe?.(authorizationDecision(user, requirement, refusal));
+  return refusal === undefined ? undefined : refusalError(refusal);
+}
