@@ -3,9 +3,11 @@ import {
   type DirectiveNode,
   type DocumentNode,
   type FragmentDefinitionNode,
+  type GraphQLAbstractType,
   type GraphQLCompositeType,
   type GraphQLNamedType,
   type GraphQLObjectType,
+  type GraphQLOutputType,
   type GraphQLSchema,
   getNamedType,
   isAbstractType,
@@ -37,7 +39,7 @@ export function judgeOperation(
   variables: unknown,
   user: AuthUser | null,
 ): Verdict {
-  const facts = table.verdicts.facts(document);
+  const facts = table.verdicts.facts(schema, document);
   const key = table.verdicts.key(facts, operationName, variables, user);
   let verdict = table.verdicts.get(facts, key);
   if (!verdict) {
@@ -63,7 +65,8 @@ function walkOperation(
   const walker = new Walker(schema, table, facts, operation, variables, user);
   walker.selectionSet(operation.selectionSet, root);
   if (walker.denied) return Object.freeze({ denied: walker.denied, checkFields: true });
-  return walker.checkFields ? UNDECIDED : ALLOWED;
+  // A document the pass cannot read exactly as graphql-js runs it is never declared allowed.
+  return walker.checkFields || !facts.readable ? UNDECIDED : ALLOWED;
 }
 
 /**
@@ -84,6 +87,10 @@ function findOperation(facts: DocumentFacts, operationName: string | null | unde
  * honoured, and stops at the first field the caller may not read. Fields selected on an object
  * type are decided exactly; fields selected on an interface are decided for the interface field,
  * and any implementation that asks for more leaves the field to the run-time guard.
+ *
+ * In a document that is not readable (see readable.ts) the walk only looks for denials, reading
+ * the document as broadly as graphql-js might: every `@skip`/`@include` counts as "included", and
+ * a field its abstract parent does not define is checked on every implementation that has it.
  */
 class Walker {
   denied: Requirement | undefined;
@@ -158,13 +165,34 @@ class Walker {
       if (isObjectType(parent)) this.deny(this.unmet(this.table.types.get(parent.name)));
       return;
     }
-    if (isUnionType(parent)) return;
     if ((name === '__schema' || name === '__type') && parent === this.schema.getQueryType()) return;
-    const definition = parent.getFields()[name];
-    if (!definition) return;
+    const definition = isUnionType(parent) ? undefined : parent.getFields()[name];
+    if (!definition) {
+      // graphql-js looks the field up on each object's own type: an implementation may have it.
+      if (!this.facts.readable && isAbstractType(parent)) this.onImplementations(name, selectionSet, parent);
+      return;
+    }
     if (this.deny(this.unmet(this.table.fields.get(parent.name)?.get(name)))) return;
     if (isInterfaceType(parent) && !this.checkFields) this.checkImplementations(name, parent);
-    if (selectionSet) this.selectionSet(selectionSet, getNamedType(definition.type) as GraphQLCompositeType);
+    this.subSelection(selectionSet, definition.type);
+  }
+
+  /** A field that its abstract parent does not define, as graphql-js runs it on each object type that has it. */
+  onImplementations(name: string, selectionSet: SelectionSetNode | undefined, parent: GraphQLAbstractType): void {
+    for (const type of this.schema.getPossibleTypes(parent)) {
+      if (this.denied) return;
+      // Objects of a type the caller may not see never get this far: the abstract guard stops them.
+      if (this.unmet(this.table.types.get(type.name))) continue;
+      const definition = type.getFields()[name];
+      if (!definition || this.deny(this.unmet(this.table.fields.get(type.name)?.get(name)))) continue;
+      this.subSelection(selectionSet, definition.type);
+    }
+  }
+
+  /** graphql-js ignores a selection under a leaf: so does the walk. */
+  subSelection(selectionSet: SelectionSetNode | undefined, type: GraphQLOutputType): void {
+    const named = getNamedType(type);
+    if (selectionSet && isCompositeType(named)) this.selectionSet(selectionSet, named);
   }
 
   /** An interface field is resolved by each object type's own field, which may ask for more. */
@@ -195,7 +223,7 @@ class Walker {
 
   /** False only when `@skip`/`@include` certainly leave the selection out; when unsure, it is checked. */
   included(directives: readonly DirectiveNode[] | undefined): boolean {
-    if (!directives) return true;
+    if (!directives || !this.facts.readable) return true;
     for (const directive of directives) {
       const name = directive.name.value;
       if (name === 'skip' && this.condition(directive) === true) return false;

@@ -3,10 +3,12 @@ import {
   type DirectiveNode,
   type DocumentNode,
   type FragmentDefinitionNode,
+  type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
   visit,
 } from 'graphql';
+import { isReadable } from './readable.js';
 
 /** What the pre-execution pass concluded for one operation and caller. */
 export interface Verdict {
@@ -22,6 +24,13 @@ export interface Verdict {
 
 /** Facts about a document that do not depend on the caller, computed once per document. */
 export interface DocumentFacts {
+  /** The schema these facts were computed against. */
+  readonly schema: GraphQLSchema;
+  /**
+   * False when the document breaks a rule that validation enforces and the pass relies on (see
+   * readable.ts): its verdict can then deny but never allow, and every guard checks at run time.
+   */
+  readonly readable: boolean;
   readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>;
   readonly operations: readonly OperationDefinitionNode[];
   /** Variables used by `@skip(if:)`/`@include(if:)`: the only variables a verdict depends on. */
@@ -45,10 +54,10 @@ export class VerdictCache {
     this.#perDocument = Math.max(1, Math.floor(perDocument));
   }
 
-  facts(document: DocumentNode): DocumentFacts {
+  facts(schema: GraphQLSchema, document: DocumentNode): DocumentFacts {
     let facts = this.#documents.get(document);
-    if (!facts) {
-      facts = collectFacts(document);
+    if (!facts || facts.schema !== schema) {
+      facts = collectFacts(schema, document);
       this.#documents.set(document, facts);
     }
     return facts;
@@ -99,7 +108,7 @@ function conditionState(variables: unknown, name: string): string {
   return value === true ? 't' : value === false ? 'f' : 'u';
 }
 
-function collectFacts(document: DocumentNode): DocumentFacts {
+function collectFacts(schema: GraphQLSchema, document: DocumentNode): DocumentFacts {
   const fragments = new Map<string, FragmentDefinitionNode>();
   const operations: OperationDefinitionNode[] = [];
   for (const definition of document.definitions) {
@@ -119,5 +128,12 @@ function collectFacts(document: DocumentNode): DocumentFacts {
       }
     },
   });
-  return { fragments, operations, conditionVariables: [...conditionVariables].sort(), verdicts: new Map() };
+  return {
+    schema,
+    readable: isReadable(schema, document),
+    fragments,
+    operations,
+    conditionVariables: [...conditionVariables].sort(),
+    verdicts: new Map(),
+  };
 }

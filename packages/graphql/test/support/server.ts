@@ -54,9 +54,9 @@ export async function startYoga(
   const { yoga: yogaOptions, ...gatehouse } = options;
   const yoga = createYoga({
     schema,
-    plugins: [useGatehouse({ verifier, ...gatehouse })],
     logging: false,
     ...yogaOptions,
+    plugins: [useGatehouse({ verifier, ...gatehouse }), ...(yogaOptions?.plugins ?? [])],
   });
   const server = createServer(yoga);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
