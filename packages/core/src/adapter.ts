@@ -3,6 +3,11 @@
  * share beyond the public API. Not for applications: it may change in any minor release.
  */
 import { refusalError, refusalOf } from './authorize.js';
+
+export { type ConnectionParamsOptions, credentialsWithConnectionParams } from './connection-params.js';
+export { describeRequirement, isOpenRequirement } from './requirement.js';
+export type { HeaderRecord } from './types.js';
+
 import { authorizationDecision } from './decision.js';
 import type { AuthError } from './errors.js';
 import type { AnyRequirement, AuthUser } from './types.js';

@@ -107,6 +107,14 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
 }
 
 function keySetPolicy(given: KeySetPolicy | undefined): ResolvedKeySetPolicy {
+  for (const name of Object.keys(given ?? {})) {
+    // A misspelt or foreign option (`timeoutMs`) must not be ignored: durations here are seconds.
+    if (!Object.hasOwn(DEFAULT_KEY_SET_POLICY, name)) {
+      throw new GatehouseConfigError(
+        `keySet.${name} is not an option (${Object.keys(DEFAULT_KEY_SET_POLICY).join(', ')}; durations in seconds)`,
+      );
+    }
+  }
   const policy = { ...DEFAULT_KEY_SET_POLICY, ...definedOnly(given ?? {}) };
   for (const [name, value] of Object.entries(policy)) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { AuthError } from './errors.js';
 import type { AuthUser, ClaimSource, JwtClaims } from './types.js';
 
@@ -13,13 +12,21 @@ export interface ClaimMapping {
 
 /**
  * Returned by a claim source (or by {@link readClaim}) for a claim that is present but malformed:
- * no schema accepts it, so the token is invalid.
+ * no check accepts it, so the token is invalid.
  */
 export const INVALID_CLAIM: unique symbol = Symbol('gatehouse.invalidClaim');
 
-/** Reads a dot path through own properties only, so `__proto__` or `constructor` in a path reads nothing inherited. */
+/**
+ * Reads a dot path through own properties only, so `__proto__` or `constructor` in a path reads
+ * nothing inherited; or calls a function source, whose throw refuses the token.
+ */
 export function readClaim(claims: JwtClaims, source: ClaimSource): unknown {
-  return typeof source === 'function' ? source(claims) : readClaimPath(claims, pathOf(source));
+  if (typeof source !== 'function') return readClaimPath(claims, pathOf(source));
+  try {
+    return source(claims);
+  } catch {
+    return INVALID_CLAIM;
+  }
 }
 
 // Claim paths come from configuration: a few, read for every token. Split once.
@@ -75,10 +82,8 @@ export const FRONTEGG_CLAIMS: Required<ClaimMapping> = Object.freeze({
 });
 
 const MAX_NAMES = 1024;
-const name = z.string().min(1).max(256);
-const names = z.array(name).max(MAX_NAMES).nullish();
-const identifier = z.string().min(1).max(1024);
-const optionalText = z.string().max(1024).nullish();
+const MAX_NAME_LENGTH = 256;
+const MAX_TEXT_LENGTH = 1024;
 
 /**
  * Builds the frozen user from verified claims. A claim of the wrong type (`roles: "admin"`)
@@ -86,29 +91,21 @@ const optionalText = z.string().max(1024).nullish();
  */
 export function buildUser(claims: Record<string, unknown>, mapping: Required<ClaimMapping>): AuthUser {
   const frozen = deepFreeze(claims);
-  const rawId = readClaim(frozen, mapping.id);
-  const rawRoles = readClaim(frozen, mapping.roles);
-  const rawPermissions = readClaim(frozen, mapping.permissions);
-  const rawTenantId = readClaim(frozen, mapping.tenantId);
-  const rawType = readClaim(frozen, mapping.type);
+  const id = readClaim(frozen, mapping.id);
+  const roles = readClaim(frozen, mapping.roles);
+  const permissions = readClaim(frozen, mapping.permissions);
+  const tenantId = readClaim(frozen, mapping.tenantId);
+  const type = readClaim(frozen, mapping.type);
   if (
-    surelyIdentifier(rawId) &&
-    surelyNames(rawRoles) &&
-    surelyNames(rawPermissions) &&
-    surelyOptionalText(rawTenantId) &&
-    surelyOptionalText(rawType)
+    !isIdentifier(id) ||
+    !isNameList(roles) ||
+    !isNameList(permissions) ||
+    !isOptionalText(tenantId) ||
+    !isOptionalText(type)
   ) {
-    return frozenUser(rawId, rawRoles, rawPermissions, rawTenantId, rawType, frozen);
-  }
-  const id = identifier.safeParse(rawId);
-  const roles = names.safeParse(rawRoles);
-  const permissions = names.safeParse(rawPermissions);
-  const tenantId = optionalText.safeParse(rawTenantId);
-  const type = optionalText.safeParse(rawType);
-  if (!id.success || !roles.success || !permissions.success || !tenantId.success || !type.success) {
     throw new AuthError('UNAUTHENTICATED', 'CLAIMS_INVALID');
   }
-  return frozenUser(id.data, roles.data, permissions.data, tenantId.data, type.data, frozen);
+  return frozenUser(id, roles, permissions, tenantId, type, frozen);
 }
 
 function frozenUser(
@@ -138,18 +135,19 @@ function frozenList(list: readonly string[] | null | undefined): readonly string
   return Object.isFrozen(list) ? list : Object.freeze([...list]);
 }
 
-// The schemas above decide. These accept only values the schemas certainly accept (the common
-// case), without zod's allocations; every other value goes through zod, which decides.
-const surelyIdentifier = (value: unknown): value is string =>
-  typeof value === 'string' && value.length >= 1 && value.length <= 1024;
-const surelyOptionalText = (value: unknown): value is string | null | undefined =>
-  value === undefined || value === null || (typeof value === 'string' && value.length <= 1024);
-function surelyNames(value: unknown): value is readonly string[] | null | undefined {
+/** `id`: a string of 1–1024 characters. */
+const isIdentifier = (value: unknown): value is string =>
+  typeof value === 'string' && value.length >= 1 && value.length <= MAX_TEXT_LENGTH;
+/** `tenantId`, `type`: absent, or a string of at most 1024 characters. */
+const isOptionalText = (value: unknown): value is string | null | undefined =>
+  value === undefined || value === null || (typeof value === 'string' && value.length <= MAX_TEXT_LENGTH);
+/** `roles`, `permissions`: absent, or a list of at most 1024 strings of 1–256 characters. */
+function isNameList(value: unknown): value is readonly string[] | null | undefined {
   if (value === undefined || value === null) return true;
   if (!Array.isArray(value) || value.length > MAX_NAMES) return false;
   for (let i = 0; i < value.length; i++) {
     const item: unknown = value[i];
-    if (typeof item !== 'string' || item.length < 1 || item.length > 256) return false;
+    if (typeof item !== 'string' || item.length < 1 || item.length > MAX_NAME_LENGTH) return false;
   }
   return true;
 }

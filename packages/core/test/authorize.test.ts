@@ -6,13 +6,11 @@ import {
   createVerifier,
   defineCatalog,
   defineRequirement,
-  describeRequirement,
   GatehouseConfigError,
   isAuthorized,
-  isOpenRequirement,
   satisfies,
 } from '@gatehousejs/core';
-import { denialOf } from '@gatehousejs/core/adapter';
+import { denialOf, describeRequirement, isOpenRequirement } from '@gatehousejs/core/adapter';
 import { signJwt } from '@gatehousejs/core/testing';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';

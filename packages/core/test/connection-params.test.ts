@@ -1,10 +1,5 @@
-import {
-  type CredentialSource,
-  createVerifier,
-  credentialsWithConnectionParams,
-  sendAuthError,
-  type Verifier,
-} from '@gatehousejs/core';
+import { type CredentialSource, createVerifier, sendAuthError, type Verifier } from '@gatehousejs/core';
+import { credentialsWithConnectionParams } from '@gatehousejs/core/adapter';
 import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { expectClientSafe, expectRejected, type Listening, listenHttp, rawHttp } from './verifier-fixtures.js';

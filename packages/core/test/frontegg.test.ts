@@ -1,7 +1,6 @@
 import {
   type AuthDecision,
   createVerifier,
-  DEFAULT_FRONTEGG_GATEWAY,
   GatehouseConfigError,
   optionsFromEnv,
   type Verifier,
@@ -283,9 +282,8 @@ describe('Frontegg from the environment', () => {
   });
 
   test('the default gateway is https://api.frontegg.com/', () => {
-    expect(DEFAULT_FRONTEGG_GATEWAY).toBe('https://api.frontegg.com/');
     const options = optionsFromEnv({ FRONTEGG_CLIENT_ID: CLIENT_ID, FRONTEGG_API_KEY: API_KEY });
-    expect(options.frontegg?.gatewayUrl ?? DEFAULT_FRONTEGG_GATEWAY).toBe('https://api.frontegg.com/');
+    expect(options.frontegg?.gatewayUrl).toBe('https://api.frontegg.com/');
     expect(() => verifierFromEnv({ FRONTEGG_CLIENT_ID: CLIENT_ID, FRONTEGG_API_KEY: API_KEY })).not.toThrow();
   });
 

@@ -1,4 +1,5 @@
-import { type CredentialSource, credentialsWithConnectionParams } from '@gatehousejs/core';
+import type { CredentialSource } from '@gatehousejs/core';
+import { credentialsWithConnectionParams } from '@gatehousejs/core/adapter';
 
 /**
  * Where a GraphQL context keeps the caller's credentials: the HTTP request (`request`, `req`, or

@@ -1,4 +1,5 @@
-import { isOpenRequirement, type Requirement } from '@gatehousejs/core';
+import type { Requirement } from '@gatehousejs/core';
+import { isOpenRequirement } from '@gatehousejs/core/adapter';
 
 /** Requirements that must all hold: the field's own, its type's, its interfaces', its return type's. */
 export type RequirementList = readonly Requirement[];

@@ -1,4 +1,5 @@
-import { describeRequirement, GatehouseConfigError, isOpenRequirement, type Requirement } from '@gatehousejs/core';
+import { GatehouseConfigError, type Requirement } from '@gatehousejs/core';
+import { describeRequirement, isOpenRequirement } from '@gatehousejs/core/adapter';
 import {
   type GraphQLField,
   type GraphQLInterfaceType,

@@ -4,11 +4,10 @@ import {
   type AuthUser,
   authErrorHeaders,
   type CredentialSource,
-  credentialsWithConnectionParams,
-  type HeaderRecord,
   isAuthError,
   type Verifier,
 } from '@gatehousejs/core';
+import { credentialsWithConnectionParams, type HeaderRecord } from '@gatehousejs/core/adapter';
 
 /** What every procedure built from `gatehouse(t)` needs in its context. */
 export interface GatehouseContext {

@@ -1,4 +1,5 @@
-import { describeRequirement, GatehouseConfigError, isOpenRequirement } from '@gatehousejs/core';
+import { GatehouseConfigError } from '@gatehousejs/core';
+import { describeRequirement, isOpenRequirement } from '@gatehousejs/core/adapter';
 import type { AnyTRPCMiddlewareFunction, AnyTRPCProcedure, AnyTRPCRouter, TRPCProcedureType } from '@trpc/server';
 import { type MetaRequirement, requirementOfMeta } from './meta.js';
 import { CHECKS } from './procedures.js';

@@ -1,5 +1,5 @@
-import { type AuthUser, isAuthError, isOpenRequirement } from '@gatehousejs/core';
-import { denialOf } from '@gatehousejs/core/adapter';
+import { type AuthUser, isAuthError } from '@gatehousejs/core';
+import { denialOf, isOpenRequirement } from '@gatehousejs/core/adapter';
 import {
   type AnyTRPCMiddlewareFunction,
   initTRPC,
