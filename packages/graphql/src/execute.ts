@@ -62,7 +62,12 @@ export function runGated<R extends ExecutionResult | StreamResult | IncrementalR
   const verdict = judgeOperation(args.schema, table, args.document, args.operationName, args.variableValues, user);
   if (verdict.denied && !options.partialResults) {
     return {
-      errors: [toGraphQLError(denialFor(user, verdict.denied, options.verifier), http, options.verifier?.realm)],
+      errors: [
+        toGraphQLError(denialFor(user, verdict.denied, options.verifier), {
+          http: http ? { realm: options.verifier?.realm } : undefined,
+          at: verdict.deniedAt,
+        }),
+      ],
     };
   }
   const { context, release } = attachState(args.contextValue, {

@@ -2,6 +2,7 @@ import { type AuthUser, isAuthorized, type Requirement } from '@gatehousejs/core
 import {
   type DirectiveNode,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLAbstractType,
   type GraphQLCompositeType,
@@ -22,7 +23,7 @@ import {
 } from 'graphql';
 import type { RequirementList } from './requirements.js';
 import type { AccessTable } from './table.js';
-import type { DocumentFacts, Verdict } from './verdict-cache.js';
+import type { DeniedField, DocumentFacts, Verdict } from './verdict-cache.js';
 
 const ALLOWED: Verdict = Object.freeze({ denied: undefined, checkFields: false });
 const UNDECIDED: Verdict = Object.freeze({ denied: undefined, checkFields: true });
@@ -64,7 +65,7 @@ function walkOperation(
   if (!root) return UNDECIDED;
   const walker = new Walker(schema, table, facts, operation, variables, user);
   walker.selectionSet(operation.selectionSet, root);
-  if (walker.denied) return Object.freeze({ denied: walker.denied, checkFields: true });
+  if (walker.denied) return Object.freeze({ denied: walker.denied, deniedAt: walker.deniedAt, checkFields: true });
   // A document the pass cannot read exactly as graphql-js runs it is never declared allowed.
   return walker.checkFields || !facts.readable ? UNDECIDED : ALLOWED;
 }
@@ -94,7 +95,11 @@ function findOperation(facts: DocumentFacts, operationName: string | null | unde
  */
 class Walker {
   denied: Requirement | undefined;
+  /** Where the denied field was selected: its response path and its node. */
+  deniedAt: DeniedField | undefined;
   checkFields = false;
+  /** Response keys from the root to the field being walked. */
+  readonly #path: string[] = [];
   readonly #visited = new Set<string>();
   readonly #decisions = new Map<RequirementList, Requirement | null>();
   readonly #definitions: ReadonlyMap<string, VariableDefinitionNode>;
@@ -123,8 +128,14 @@ class Walker {
     return found;
   }
 
-  deny(requirement: Requirement | null): boolean {
-    if (requirement) this.denied = requirement;
+  deny(requirement: Requirement | null, node: FieldNode): boolean {
+    if (requirement) {
+      this.denied = requirement;
+      this.deniedAt = Object.freeze({
+        path: Object.freeze([...this.#path, node.alias?.value ?? node.name.value]),
+        nodes: Object.freeze([node]),
+      });
+    }
     return requirement !== null;
   }
 
@@ -133,7 +144,7 @@ class Walker {
       if (this.denied) return;
       if (!this.included(selection.directives)) continue;
       if (selection.kind === Kind.FIELD) {
-        this.field(selection.name.value, selection.selectionSet, parent);
+        this.field(selection, parent);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const condition = selection.typeCondition ? this.schema.getType(selection.typeCondition.name.value) : parent;
         const next = this.narrow(parent, condition);
@@ -159,40 +170,45 @@ class Walker {
     }
   }
 
-  field(name: string, selectionSet: SelectionSetNode | undefined, parent: GraphQLCompositeType): void {
+  field(node: FieldNode, parent: GraphQLCompositeType): void {
+    const name = node.name.value;
     if (name === '__typename') {
       // Naming an object's type reveals it as much as reading one of its fields.
-      if (isObjectType(parent)) this.deny(this.unmet(this.table.types.get(parent.name)));
+      if (isObjectType(parent)) this.deny(this.unmet(this.table.types.get(parent.name)), node);
       return;
     }
     if ((name === '__schema' || name === '__type') && parent === this.schema.getQueryType()) return;
     const definition = isUnionType(parent) ? undefined : parent.getFields()[name];
     if (!definition) {
       // graphql-js looks the field up on each object's own type: an implementation may have it.
-      if (!this.facts.readable && isAbstractType(parent)) this.onImplementations(name, selectionSet, parent);
+      if (!this.facts.readable && isAbstractType(parent)) this.onImplementations(node, parent);
       return;
     }
-    if (this.deny(this.unmet(this.table.fields.get(parent.name)?.get(name)))) return;
+    if (this.deny(this.unmet(this.table.fields.get(parent.name)?.get(name)), node)) return;
     if (isInterfaceType(parent) && !this.checkFields) this.checkImplementations(name, parent);
-    this.subSelection(selectionSet, definition.type);
+    this.subSelection(node, definition.type);
   }
 
   /** A field that its abstract parent does not define, as graphql-js runs it on each object type that has it. */
-  onImplementations(name: string, selectionSet: SelectionSetNode | undefined, parent: GraphQLAbstractType): void {
+  onImplementations(node: FieldNode, parent: GraphQLAbstractType): void {
+    const name = node.name.value;
     for (const type of this.schema.getPossibleTypes(parent)) {
       if (this.denied) return;
       // Objects of a type the caller may not see never get this far: the abstract guard stops them.
       if (this.unmet(this.table.types.get(type.name))) continue;
       const definition = type.getFields()[name];
-      if (!definition || this.deny(this.unmet(this.table.fields.get(type.name)?.get(name)))) continue;
-      this.subSelection(selectionSet, definition.type);
+      if (!definition || this.deny(this.unmet(this.table.fields.get(type.name)?.get(name)), node)) continue;
+      this.subSelection(node, definition.type);
     }
   }
 
-  /** graphql-js ignores a selection under a leaf: so does the walk. */
-  subSelection(selectionSet: SelectionSetNode | undefined, type: GraphQLOutputType): void {
+  /** The field's own selections, under its response key. graphql-js ignores a selection under a leaf: so does the walk. */
+  subSelection(node: FieldNode, type: GraphQLOutputType): void {
     const named = getNamedType(type);
-    if (selectionSet && isCompositeType(named)) this.selectionSet(selectionSet, named);
+    if (!node.selectionSet || !isCompositeType(named)) return;
+    this.#path.push(node.alias?.value ?? node.name.value);
+    this.selectionSet(node.selectionSet, named);
+    this.#path.pop();
   }
 
   /** An interface field is resolved by each object type's own field, which may ask for more. */

@@ -2,6 +2,7 @@ import type { AuthUser, Requirement } from '@gatehousejs/core';
 import {
   type DirectiveNode,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
   Kind,
@@ -10,10 +11,18 @@ import {
 } from 'graphql';
 import { isReadable } from './readable.js';
 
+/** Where a denied field was selected, for the error: its response path (keys, no list indices) and its node. */
+export interface DeniedField {
+  readonly path: readonly string[];
+  readonly nodes: readonly FieldNode[];
+}
+
 /** What the pre-execution pass concluded for one operation and caller. */
 export interface Verdict {
   /** The first requirement the caller does not meet, if any: the operation is rejected. */
   readonly denied: Requirement | undefined;
+  /** The field that requirement guards, when denied. */
+  readonly deniedAt?: DeniedField | undefined;
   /**
    * True when some protected field could be reached in a way static analysis cannot decide
    * (through an interface field, resolved per object at run time): protected fields then check

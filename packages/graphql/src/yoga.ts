@@ -82,7 +82,11 @@ export function useGatehouse(options: UseGatehouseOptions): Plugin<GatehouseCont
       const authentication = await authenticationOf(args.contextValue as Carrier);
       // Status and headers only mean something on an HTTP answer (yoga strips them from the body).
       const http = isHttpContext(args.contextValue as Carrier);
-      if ('error' in authentication) return { errors: [toGraphQLError(authentication.error, http, verifier.realm)] };
+      if ('error' in authentication) {
+        return {
+          errors: [toGraphQLError(authentication.error, { http: http ? { realm: verifier.realm } : undefined })],
+        };
+      }
       return runGated(args, authentication.user, options, http, run, kind);
     };
 

@@ -244,10 +244,11 @@ describe('batched operations', () => {
       { token: tokens.readOnly },
     );
     expect(res.status).toBe(200);
+    const forbidden = { message: 'Insufficient permissions', extensions: { code: 'FORBIDDEN' } };
     expect(res.json).toEqual([
       { data: { health: 'ok' } },
-      { errors: [{ message: 'Insufficient permissions', extensions: { code: 'FORBIDDEN' } }] },
-      { errors: [{ message: 'Insufficient permissions', extensions: { code: 'FORBIDDEN' } }] },
+      { errors: [{ ...forbidden, path: ['uploadFile'], locations: [{ line: 1, column: 12 }] }] },
+      { errors: [{ ...forbidden, path: ['admin'], locations: [{ line: 1, column: 3 }] }] },
       { data: { home: { area: 'home' } } },
     ]);
     expect(app.effects.uploads).toBe(before);

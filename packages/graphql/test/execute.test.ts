@@ -105,12 +105,26 @@ describe('plain execute without yoga', () => {
     const document = parse('{ home { area } admin { area } }');
     const result = await gate.execute({ schema, document, contextValue: { user: reader } });
     expect(JSON.parse(JSON.stringify(result))).toEqual({
-      errors: [{ message: 'Insufficient permissions', extensions: { code: 'FORBIDDEN' } }],
+      errors: [
+        {
+          message: 'Insufficient permissions',
+          path: ['admin'],
+          locations: [{ line: 1, column: 17 }],
+          extensions: { code: 'FORBIDDEN' },
+        },
+      ],
     });
     expect(calls).toEqual([]);
     const anonymous = await gate.execute({ schema, document, contextValue: {} });
     expect(JSON.parse(JSON.stringify(anonymous))).toEqual({
-      errors: [{ message: 'Authentication required', extensions: { code: 'UNAUTHENTICATED' } }],
+      errors: [
+        {
+          message: 'Authentication required',
+          path: ['home'],
+          locations: [{ line: 1, column: 3 }],
+          extensions: { code: 'UNAUTHENTICATED' },
+        },
+      ],
     });
     const allowed = await gate.execute({ schema, document, contextValue: { user: admin } });
     expect(allowed).toEqual({ data: { home: { area: 'home' }, admin: { area: 'admin' } } });

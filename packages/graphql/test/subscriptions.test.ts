@@ -108,7 +108,14 @@ describe('yoga SSE subscriptions', () => {
       expect(stream.status).toBe(401);
       expect(stream.headers.get('www-authenticate')).toBe('Bearer realm="gatehouse"');
       expect(await stream.next()).toEqual({
-        errors: [{ message: 'Authentication required', extensions: { code: 'UNAUTHENTICATED' } }],
+        errors: [
+          {
+            message: 'Authentication required',
+            path: ['ticks'],
+            locations: [{ line: 1, column: 16 }],
+            extensions: { code: 'UNAUTHENTICATED' },
+          },
+        ],
       });
     } finally {
       await stream.close();
@@ -168,14 +175,28 @@ describe('graphql-ws subscriptions', () => {
 
   test('missing, bad and insufficient credentials are refused at subscribe', async () => {
     expect(await first(wsClient(), 'subscription { ticks { n } }')).toEqual({
-      errors: [{ message: 'Authentication required', extensions: { code: 'UNAUTHENTICATED' } }],
+      errors: [
+        {
+          message: 'Authentication required',
+          path: ['ticks'],
+          locations: [{ line: 1, column: 16 }],
+          extensions: { code: 'UNAUTHENTICATED' },
+        },
+      ],
     });
     expect(await first(wsClient({ authorization: 'Bearer forged' }), 'subscription { ticks { n } }')).toEqual({
       errors: [{ message: 'Invalid or expired token', extensions: { code: 'UNAUTHENTICATED' } }],
     });
     const user = wsClient({ Authorization: `Bearer ${await issued.token({ sub: 'u' })}` });
     expect(await first(user, 'subscription { adminTicks { n } }')).toEqual({
-      errors: [{ message: 'Insufficient permissions', extensions: { code: 'FORBIDDEN' } }],
+      errors: [
+        {
+          message: 'Insufficient permissions',
+          path: ['adminTicks'],
+          locations: [{ line: 1, column: 16 }],
+          extensions: { code: 'FORBIDDEN' },
+        },
+      ],
     });
   });
 
