@@ -6,6 +6,8 @@ const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export default defineConfig({
   resolve: {
     alias: [
+      // Core's platform module, as Node resolves it (package.json `imports`, condition `node`), from source.
+      { find: /^#platform$/, replacement: src('./packages/core/src/platform/node.ts') },
       { find: /^@gatehousejs\/core\/testing$/, replacement: src('./packages/core/src/testing/index.ts') },
       { find: /^@gatehousejs\/core\/adapter$/, replacement: src('./packages/core/src/adapter.ts') },
       { find: /^@gatehousejs\/core$/, replacement: src('./packages/core/src/index.ts') },
@@ -17,7 +19,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'runtimes/test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -1,14 +1,71 @@
 /**
- * Decodes canonical unpadded base64url only: no padding, no other alphabet, no impossible
- * length, and zero in the unused bits of the last character, so that one token has one spelling.
- * Node's decoder is lenient (it skips what it does not know), so the test is exact: the bytes
- * must encode back to the very same text. That is cheaper than checking the alphabet first.
+ * Portable base64url (no Buffer, no atob), for runtimes without node:buffer. Decoding accepts
+ * canonical unpadded base64url only: no padding, no other alphabet, no impossible length, and zero
+ * in the unused bits of the last character, so that one token has one spelling (as on Node).
  */
-export function decodeBase64url(input: string): Buffer | undefined {
-  const bytes = Buffer.from(input, 'base64url');
-  return bytes.toString('base64url') === input ? bytes : undefined;
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const VALUES = new Int8Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) VALUES[ALPHABET.charCodeAt(i)] = i;
+
+export function decodeBase64url(input: string): Uint8Array | undefined {
+  const length = input.length;
+  const tail = length % 4;
+  if (tail === 1) return undefined;
+  const out = new Uint8Array(((length - tail) / 4) * 3 + (tail === 0 ? 0 : tail - 1));
+  let o = 0;
+  let i = 0;
+  for (; i + 4 <= length; i += 4) {
+    const a = sextet(input, i);
+    const b = sextet(input, i + 1);
+    const c = sextet(input, i + 2);
+    const d = sextet(input, i + 3);
+    if ((a | b | c | d) < 0) return undefined;
+    const n = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o++] = n >> 16;
+    out[o++] = (n >> 8) & 0xff;
+    out[o++] = n & 0xff;
+  }
+  if (tail === 2) {
+    const a = sextet(input, i);
+    const b = sextet(input, i + 1);
+    if ((a | b) < 0 || (b & 0x0f) !== 0) return undefined;
+    out[o] = (a << 2) | (b >> 4);
+  } else if (tail === 3) {
+    const a = sextet(input, i);
+    const b = sextet(input, i + 1);
+    const c = sextet(input, i + 2);
+    if ((a | b | c) < 0 || (c & 0x03) !== 0) return undefined;
+    out[o++] = (a << 2) | (b >> 4);
+    out[o] = ((b & 0x0f) << 4) | (c >> 2);
+  }
+  return out;
 }
 
-export function encodeBase64url(input: Buffer | Uint8Array | string): string {
-  return (typeof input === 'string' ? Buffer.from(input) : Buffer.from(input)).toString('base64url');
+/** The value of one character; -1 (which keeps any OR with it negative) outside the alphabet. */
+function sextet(input: string, index: number): number {
+  const code = input.charCodeAt(index);
+  return code < 128 ? (VALUES[code] as number) : -1;
+}
+
+export function encodeBase64url(input: Uint8Array | string): string {
+  const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
+  let out = '';
+  let i = 0;
+  for (; i + 3 <= bytes.length; i += 3) {
+    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
+    out +=
+      ALPHABET.charAt(n >> 18) +
+      ALPHABET.charAt((n >> 12) & 63) +
+      ALPHABET.charAt((n >> 6) & 63) +
+      ALPHABET.charAt(n & 63);
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = (bytes[i] as number) << 16;
+    out += ALPHABET.charAt(n >> 18) + ALPHABET.charAt((n >> 12) & 63);
+  } else if (rest === 2) {
+    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8);
+    out += ALPHABET.charAt(n >> 18) + ALPHABET.charAt((n >> 12) & 63) + ALPHABET.charAt((n >> 6) & 63);
+  }
+  return out;
 }

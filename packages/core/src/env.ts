@@ -13,7 +13,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * Optional in every mode: `GATEHOUSE_CLOCK_TOLERANCE` and `GATEHOUSE_MAX_TOKEN_AGE` (seconds).
  * Anything else is a GatehouseConfigError that names the variables to set.
  */
-export function optionsFromEnv(env: Env = process.env): VerifierOptions {
+export function optionsFromEnv(env: Env = processEnv()): VerifierOptions {
   const value = (name: string) => {
     const v = env[name]?.trim();
     return v === '' ? undefined : v;
@@ -57,7 +57,7 @@ export function optionsFromEnv(env: Env = process.env): VerifierOptions {
 }
 
 /** A verifier configured from the environment; see {@link optionsFromEnv}. */
-export function verifierFromEnv(env: Env = process.env, overrides: Partial<VerifierOptions> = {}): Verifier {
+export function verifierFromEnv(env: Env = processEnv(), overrides: Partial<VerifierOptions> = {}): Verifier {
   return createVerifier({ ...optionsFromEnv(env), ...overrides });
 }
 
@@ -77,4 +77,9 @@ function csv(value: string | undefined): string[] | undefined {
     .map((s) => s.trim())
     .filter(Boolean);
   return parts.length > 0 ? parts : undefined;
+}
+
+/** `process.env` where there is one; Workers and browsers have none (pass their `env` explicitly). */
+function processEnv(): Env {
+  return typeof process === 'undefined' ? {} : process.env;
 }

@@ -1,48 +1,9 @@
-// The public API of @gatehousejs/core; what only the adapters need is in `./adapter`.
-export { type Algorithm, SUPPORTED_ALGORITHMS } from './algorithms.js';
-export { authorize, type Catalog, defineCatalog, isAuthorized, satisfies } from './authorize.js';
-export {
-  type Auth0ClaimOptions,
-  auth0Claims,
-  type ClaimReader,
-  claimAt,
-  combineLists,
-  type KeycloakClaimOptions,
-  keycloakClaims,
-  spaceDelimited,
-} from './claim-presets.js';
-export { extractBearerToken } from './credentials.js';
-export type { AuthDecision, DecisionHook } from './decision.js';
-export { type Env, optionsFromEnv, verifierFromEnv } from './env.js';
-export {
-  AUTH_ERROR_MESSAGES,
-  AuthError,
-  type AuthErrorCode,
-  type AuthErrorReason,
-  authErrorHeaders,
-  challenge,
-  GatehouseConfigError,
-  isAuthError,
-} from './errors.js';
+// The Node entry: the runtime-neutral public API, plus `withAuthentication` for node:http, Express and Connect.
+
 export {
   type AuthenticatedRequest,
   sendAuthError,
   type WithAuthenticationOptions,
   withAuthentication,
 } from './http.js';
-export type { FronteggOptions } from './keys/frontegg.js';
-export type { KeySetPolicy, KeyStoreStatus } from './keys/key-store.js';
-export { defineRequirement } from './requirement.js';
-export type {
-  AnyRequirement,
-  AuthUser,
-  ClaimSource,
-  CredentialSource,
-  JwtClaims,
-  Permission,
-  Register,
-  Requirement,
-  Role,
-} from './types.js';
-export { type ClaimMapping, FRONTEGG_CLAIMS } from './user.js';
-export { createVerifier, type Verifier, type VerifierOptions } from './verifier.js';
+export * from './neutral.js';

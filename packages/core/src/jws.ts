@@ -1,6 +1,5 @@
-import { isUtf8 } from 'node:buffer';
+import { platform } from '#platform';
 import { type Algorithm, isSupportedAlgorithm } from './algorithms.js';
-import { decodeBase64url } from './base64url.js';
 import { AuthError, type AuthErrorReason } from './errors.js';
 import { parseJsonObject } from './json.js';
 
@@ -13,8 +12,8 @@ export interface JwsHeader {
 export interface DecodedJws {
   readonly header: JwsHeader;
   readonly payload: Record<string, unknown>;
-  readonly signingInput: Buffer;
-  readonly signature: Buffer;
+  readonly signingInput: Uint8Array;
+  readonly signature: Uint8Array;
 }
 
 export interface DecodeLimits {
@@ -46,9 +45,9 @@ export function decodeJws(token: string, limits: DecodeLimits): DecodedJws {
   const payload = decodeJsonSegment(token.slice(firstDot + 1, secondDot), 'TOKEN_MALFORMED');
   // A stripped signature is a missing one, whatever the header claims.
   if (secondDot === token.length - 1) throw invalid('SIGNATURE_INVALID');
-  const signature = decodeBase64url(token.slice(secondDot + 1));
+  const signature = platform.decodeBase64url(token.slice(secondDot + 1));
   if (!signature) throw invalid('TOKEN_MALFORMED');
-  return { header, payload, signingInput: Buffer.from(token.slice(0, secondDot), 'latin1'), signature };
+  return { header, payload, signingInput: platform.latin1Bytes(token.slice(0, secondDot)), signature };
 }
 
 /** Checked headers by their exact text, per verifier: an issuer's tokens share a handful of headers. */
@@ -71,10 +70,11 @@ function decodeHeader(segment: string, limits: DecodeLimits): JwsHeader {
 }
 
 function decodeJsonSegment(segment: string, reason: AuthErrorReason): Record<string, unknown> {
-  const bytes = decodeBase64url(segment);
+  const bytes = platform.decodeBase64url(segment);
   if (!bytes) throw invalid('TOKEN_MALFORMED');
   // RFC 7515 and 7519 require UTF-8; replacement characters would give two spellings to one text.
-  const json = isUtf8(bytes) ? parseJsonObject(bytes.toString('utf8')) : undefined;
+  const text = platform.decodeUtf8(bytes);
+  const json = text === undefined ? undefined : parseJsonObject(text);
   if (!json) throw invalid(reason);
   return json;
 }

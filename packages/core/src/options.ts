@@ -1,10 +1,9 @@
-import type { JsonWebKey } from 'node:crypto';
 import type { ClaimsPolicy } from './claims.js';
 import type { DecisionHook, DecisionObserver } from './decision.js';
 import { DEFAULT_REALM, GatehouseConfigError, isValidRealm } from './errors.js';
 import { DEFAULT_MAX_TOKEN_LENGTH, type DecodeLimits, normalizeType } from './jws.js';
 import type { FronteggOptions } from './keys/frontegg.js';
-import type { KeySource } from './keys/key.js';
+import type { JsonWebKey, KeySource } from './keys/key.js';
 import { DEFAULT_KEY_SET_POLICY, type KeySetPolicy, type ResolvedKeySetPolicy } from './keys/key-store.js';
 import { allowedAlgorithms, selectKeySource } from './keys/select.js';
 import { DEFAULT_CACHE_ENTRIES } from './token-cache.js';

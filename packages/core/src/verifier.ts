@@ -56,12 +56,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const cache = settings.cacheEntries > 0 ? new TokenCache(settings.cacheEntries) : undefined;
   const observe = observation(settings.observers);
 
-  /** Signature, registered claims and the user; throws AuthError. */
-  function accept(jws: DecodedJws, key: VerificationKey): { user: AuthUser; validUntil: number } {
-    if (!key.algorithms.has(jws.header.alg)) throw new AuthError('UNAUTHENTICATED', 'ALGORITHM_NOT_ALLOWED');
-    if (!verifySignature(jws.header.alg, key.key, jws.signingInput, jws.signature)) {
-      throw new AuthError('UNAUTHENTICATED', 'SIGNATURE_INVALID');
-    }
+  /** Registered claims and the user of a token whose signature was checked; throws AuthError. */
+  function accept(jws: DecodedJws, valid: boolean): { user: AuthUser; validUntil: number } {
+    if (!valid) throw new AuthError('UNAUTHENTICATED', 'SIGNATURE_INVALID');
     const validUntil = checkRegisteredClaims(jws.payload, claimsPolicy, now());
     return { user: buildUser(jws.payload, mapping), validUntil };
   }
@@ -94,9 +91,22 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   function verified(token: string, jws: DecodedJws, key: VerificationKey): Promise<AuthUser> {
+    let valid: boolean | Promise<boolean>;
+    try {
+      if (!key.algorithms.has(jws.header.alg)) throw new AuthError('UNAUTHENTICATED', 'ALGORITHM_NOT_ALLOWED');
+      valid = verifySignature(jws.header.alg, key.key, jws.signingInput, jws.signature);
+    } catch (error) {
+      return fail(error);
+    }
+    // node:crypto answers at once; WebCrypto (every other runtime) with a promise.
+    if (valid instanceof Promise) return valid.then((ok) => signed(token, jws, key, ok), fail);
+    return signed(token, jws, key, valid);
+  }
+
+  function signed(token: string, jws: DecodedJws, key: VerificationKey, valid: boolean): Promise<AuthUser> {
     let accepted: ReturnType<typeof accept>;
     try {
-      accepted = accept(jws, key);
+      accepted = accept(jws, valid);
     } catch (error) {
       return fail(error);
     }

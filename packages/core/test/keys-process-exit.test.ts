@@ -1,7 +1,7 @@
 // Proof, in a real child process, that the key store never keeps a process alive: a program that
 // verifies a token and returns exits on its own, even with a key server that never answers.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -43,6 +43,11 @@ beforeAll(async () => {
     // Type errors still emit JavaScript; only a missing output is fatal (checked by the import below).
     return error;
   });
+  // The compiled sources find their platform module (`#platform`) through their package.json.
+  await writeFile(
+    join(dir, 'core/package.json'),
+    JSON.stringify({ type: 'module', imports: { '#platform': './platform/node.js' } }),
+  );
   issuer = await createTestIssuer({ port: false });
 }, 60_000);
 

@@ -1,6 +1,6 @@
-import { createPublicKey } from 'node:crypto';
+import { platform } from '#platform';
 import { type EventLoopHold, fetchJson, KeyFetchError } from './fetch-json.js';
-import { type VerificationKey, verificationKey } from './key.js';
+import { importPublicKey, type VerificationKey, verificationKey } from './key.js';
 import { createKeyStore, type KeyStore, type ResolvedKeySetPolicy, requestLimits } from './key-store.js';
 import { keyServerUrl } from './url.js';
 
@@ -78,11 +78,11 @@ export function fronteggKeySource(
     if (typeof answer?.publicKey !== 'string') throw new KeyFetchError('no public key');
     let key: VerificationKey | undefined;
     try {
-      key = verificationKey(createPublicKey(answer.publicKey), undefined, 'RS256');
+      key = verificationKey(importPublicKey(answer.publicKey), undefined, 'RS256');
     } catch {
       throw new KeyFetchError('unusable public key');
     }
-    if (!key) throw new KeyFetchError('unusable public key');
+    if (!key || !(await platform.prepare(key.key, key.algorithms))) throw new KeyFetchError('unusable public key');
     return [key];
   }
 

@@ -21,7 +21,7 @@ export async function loadJwks(
   if (members.length > policy.maxKeys) throw new KeyFetchError('too many keys');
   const keys: VerificationKey[] = [];
   for (const member of members) {
-    const key = importJwk(member);
+    const key = await importJwk(member);
     if (key) keys.push(key);
   }
   if (keys.length === 0) throw new KeyFetchError('no usable keys');

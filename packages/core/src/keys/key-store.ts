@@ -1,7 +1,8 @@
+import { platform } from '#platform';
 import type { Algorithm } from '../algorithms.js';
 import { AuthError } from '../errors.js';
 import type { JwsHeader } from '../jws.js';
-import { EventLoopHold } from './fetch-json.js';
+import { createLoopHold, type EventLoopHold } from './fetch-json.js';
 import { type KeyLease, type KeySource, selectKey, type VerificationKey } from './key.js';
 
 /** How a remote key set is kept. Every duration is in seconds. */
@@ -112,7 +113,7 @@ export function createKeyStore(
     }
     lastAttemptAt = now();
     fetches++;
-    const hold = new EventLoopHold(waiting);
+    const hold = createLoopHold(waiting);
     const done = load(hold).then(
       (loaded) => {
         keys = keep(keys, loaded, lease);
@@ -217,7 +218,7 @@ function keep(
 }
 
 function sameKey(a: VerificationKey, b: VerificationKey): boolean {
-  if (a.kid !== b.kid || a.algorithms.size !== b.algorithms.size || !a.key.equals(b.key)) return false;
+  if (a.kid !== b.kid || a.algorithms.size !== b.algorithms.size || !platform.sameKey(a.key, b.key)) return false;
   for (const alg of a.algorithms) if (!b.algorithms.has(alg)) return false;
   return true;
 }

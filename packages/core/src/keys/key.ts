@@ -1,11 +1,12 @@
-import { createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { platform } from '#platform';
 import { type Algorithm, algorithmsForKey, isSupportedAlgorithm, keyFitsAlgorithm } from '../algorithms.js';
 import { AuthError } from '../errors.js';
 import { type JwsHeader, MAX_KID_LENGTH } from '../jws.js';
+import type { PlatformKey, PublicJwk } from '../platform/contract.js';
 
 /** A key that can verify tokens, with the algorithms it is bound to. */
 export interface VerificationKey {
-  readonly key: KeyObject;
+  readonly key: PlatformKey;
   readonly kid: string | undefined;
   readonly algorithms: ReadonlySet<Algorithm>;
   /** Set when the key leaves its key set: verifications cached with it are dropped. */
@@ -34,7 +35,24 @@ export interface KeySource {
   resolve(header: JwsHeader): VerificationKey | Promise<VerificationKey>;
 }
 
-export function verificationKey(key: KeyObject, kid?: string, alg?: Algorithm): VerificationKey | undefined {
+/**
+ * A JWK as given in options (a static public key): members beyond the public ones (`alg`, `kid`,
+ * `use`...) are allowed and ignored here.
+ */
+export interface JsonWebKey {
+  kty?: string;
+  n?: string;
+  e?: string;
+  crv?: string;
+  x?: string;
+  y?: string;
+  alg?: string;
+  kid?: string;
+  use?: string;
+  [member: string]: unknown;
+}
+
+export function verificationKey(key: PlatformKey, kid?: string, alg?: Algorithm): VerificationKey | undefined {
   const algorithms = alg ? (keyFitsAlgorithm(key, alg) ? [alg] : []) : algorithmsForKey(key);
   if (algorithms.length === 0) return undefined;
   return { key, kid, algorithms: new Set(algorithms), retired: false };
@@ -43,11 +61,11 @@ export function verificationKey(key: KeyObject, kid?: string, alg?: Algorithm): 
 const ASYMMETRIC_KTY = new Set(['RSA', 'EC', 'OKP']);
 
 /**
- * Imports one member of a JWKS. Returns undefined for a key that must not be used: symmetric
+ * Imports one member of a JWKS. Resolves to undefined for a key that must not be used: symmetric
  * (`oct`: a published secret is no secret), not for signatures, an unsupported or unfitting `alg`,
- * a weak RSA modulus, or anything malformed.
+ * a weak RSA modulus, or anything malformed or that the platform's crypto refuses.
  */
-export function importJwk(jwk: unknown): VerificationKey | undefined {
+export async function importJwk(jwk: unknown): Promise<VerificationKey | undefined> {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return undefined;
   const { kty, kid, use, alg, key_ops: keyOps } = jwk as Record<string, unknown>;
   if (typeof kty !== 'string' || !ASYMMETRIC_KTY.has(kty)) return undefined;
@@ -57,32 +75,34 @@ export function importJwk(jwk: unknown): VerificationKey | undefined {
     return undefined;
   }
   if (alg !== undefined && !isSupportedAlgorithm(alg)) return undefined;
-  let key: KeyObject;
+  let key: PlatformKey;
   try {
-    key = createPublicKey({ key: publicMembers(jwk as Record<string, unknown>), format: 'jwk' });
+    key = platform.importPublicJwk(publicMembers(jwk as Record<string, unknown>));
   } catch {
     return undefined;
   }
-  return verificationKey(key, kid as string | undefined, alg as Algorithm | undefined);
+  const verification = verificationKey(key, kid as string | undefined, alg as Algorithm | undefined);
+  if (!verification || !(await platform.prepare(key, verification.algorithms))) return undefined;
+  return verification;
 }
 
 const PUBLIC_MEMBERS = ['kty', 'n', 'e', 'crv', 'x', 'y'] as const;
 
-function publicMembers(jwk: Record<string, unknown>): JsonWebKey {
+function publicMembers(jwk: Record<string, unknown>): PublicJwk {
   const out: Record<string, unknown> = {};
   for (const name of PUBLIC_MEMBERS) if (jwk[name] !== undefined) out[name] = jwk[name];
-  return out as JsonWebKey;
+  return out as unknown as PublicJwk;
 }
 
 /** A static public key: PEM (SPKI, PKCS#1 or a certificate) or a JWK. Throws on anything else. */
-export function importPublicKey(input: string | JsonWebKey): KeyObject {
-  if (typeof input === 'string') return createPublicKey(input);
+export function importPublicKey(input: string | JsonWebKey): PlatformKey {
+  if (typeof input === 'string') return platform.importPublicPem(input);
   if (input.kty === 'oct') throw new TypeError('a symmetric JWK is a secret: pass it as `secret`');
-  return createPublicKey({ key: publicMembers(input as Record<string, unknown>), format: 'jwk' });
+  return platform.importPublicJwk(publicMembers(input as Record<string, unknown>));
 }
 
-export function importSecret(input: string | Uint8Array): KeyObject {
-  return createSecretKey(typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input));
+export function importSecret(input: string | Uint8Array): PlatformKey {
+  return platform.importSecret(typeof input === 'string' ? new TextEncoder().encode(input) : input.slice());
 }
 
 /**

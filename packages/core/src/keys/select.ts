@@ -1,10 +1,9 @@
-import type { JsonWebKey } from 'node:crypto';
 import { type Algorithm, algorithmsForKey, isSupportedAlgorithm } from '../algorithms.js';
 import { GatehouseConfigError } from '../errors.js';
 import { discoveryKeySource } from './discovery.js';
 import { type FronteggOptions, fronteggKeySource } from './frontegg.js';
 import { jwksKeySource } from './jwks.js';
-import { importPublicKey, importSecret, type KeySource } from './key.js';
+import { importPublicKey, importSecret, type JsonWebKey, type KeySource } from './key.js';
 import type { ResolvedKeySetPolicy } from './key-store.js';
 import { staticKey, staticKeySource } from './static.js';
 import { keyServerUrl } from './url.js';
@@ -81,7 +80,7 @@ function secretKeyOf(input: unknown) {
   if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
     throw new GatehouseConfigError('secret must be a string or a Uint8Array');
   }
-  if (looksLikeKey(Buffer.from(input).toString('latin1'))) {
+  if (looksLikeKey(typeof input === 'string' ? input : Array.from(input, (b) => String.fromCharCode(b)).join(''))) {
     throw new GatehouseConfigError(
       'secret looks like a PEM, JWK or SSH key: pass a public key as publicKey, never as an HMAC secret',
     );

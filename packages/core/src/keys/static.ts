@@ -1,7 +1,7 @@
-import type { KeyObject } from 'node:crypto';
 import type { Algorithm } from '../algorithms.js';
 import { AuthError } from '../errors.js';
 import type { JwsHeader } from '../jws.js';
+import type { PlatformKey } from '../platform/contract.js';
 import { type KeySource, selectKey, type VerificationKey } from './key.js';
 
 /** A fixed key: a static public key or a shared secret. */
@@ -17,6 +17,6 @@ export function staticKeySource(key: VerificationKey): KeySource {
   };
 }
 
-export function staticKey(key: KeyObject, algorithms: readonly Algorithm[]): VerificationKey {
+export function staticKey(key: PlatformKey, algorithms: readonly Algorithm[]): VerificationKey {
   return { key, kid: undefined, algorithms: new Set(algorithms), retired: false };
 }
