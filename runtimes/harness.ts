@@ -42,32 +42,53 @@ function baseEnv(): Record<string, string> {
 }
 
 export async function startRuntime(runtime: Runtime, options: StartOptions): Promise<RuntimeServer> {
-  if (runtime === 'workerd') return startWorkerd(options);
-  const args =
-    runtime === 'bun'
-      ? ['run', options.entry]
-      : ['run', '--allow-net=127.0.0.1', '--allow-env', '--allow-read', options.entry];
-  const child = spawn(bin(runtime), args, { cwd: ROOT, env: { ...baseEnv(), ...options.env } });
+  if (runtime === 'workerd') return startTestWorker(options);
+  return runtime === 'bun' ? startBun(options.entry, options.env) : startDeno(options.entry, options.env);
+}
+
+export function startBun(script: string, env: Readonly<Record<string, string>>, cwd = ROOT): Promise<RuntimeServer> {
+  const child = spawn(bin('bun'), ['run', script], { cwd, env: { ...baseEnv(), ...env } });
   return listening(child, child.stdout, () => undefined);
 }
 
-/** The Worker bundled by esbuild as wrangler does it (no configuration), served by workerd. */
-async function startWorkerd(options: StartOptions): Promise<RuntimeServer> {
+export function startDeno(script: string, env: Readonly<Record<string, string>>, cwd = ROOT): Promise<RuntimeServer> {
+  const args = ['run', '--allow-net', '--allow-env', '--allow-read', script];
+  const child = spawn(bin('deno'), args, { cwd, env: { ...baseEnv(), ...env } });
+  return listening(child, child.stdout, () => undefined);
+}
+
+/**
+ * `workerd serve` with a configuration file, its `http` socket moved to a free loopback port;
+ * `env` is the environment its `fromEnvironment` bindings read.
+ */
+export function startWorkerd(
+  dir: string,
+  config: string,
+  env: Readonly<Record<string, string>> = {},
+  cleanup: () => unknown = () => undefined,
+): Promise<RuntimeServer> {
+  // fd 3: workerd's control channel, where it announces the port it listens on.
+  const args = ['serve', config, '--socket-addr', 'http=127.0.0.1:0', '--control-fd=3'];
+  const child = spawn(bin('workerd'), args, {
+    cwd: dir,
+    env: { ...baseEnv(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
+  return listening(child, child.stdio[3] as Readable, cleanup);
+}
+
+/** A Worker module bundled as wrangler does it, served by workerd with `env` as text bindings. */
+async function startTestWorker(options: StartOptions): Promise<RuntimeServer> {
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-workerd-'));
+  const cleanup = () => rm(dir, { recursive: true, force: true });
   try {
     await bundleWorker(options.entry, join(dir, 'worker.js'));
     await writeFile(join(dir, 'config.capnp'), workerdConfig(options.env));
   } catch (error) {
-    await rm(dir, { recursive: true, force: true });
+    await cleanup();
     throw error;
   }
-  // fd 3: workerd's control channel, where it announces the port it listens on.
-  const child = spawn(bin('workerd'), ['serve', 'config.capnp', '--control-fd=3'], {
-    cwd: dir,
-    env: baseEnv(),
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-  });
-  return listening(child, child.stdio[3] as Readable, () => rm(dir, { recursive: true, force: true }));
+  return startWorkerd(dir, 'config.capnp', {}, cleanup);
 }
 
 /** Bundles a Worker with the conditions wrangler uses; fails if anything needs a Node built-in. */
@@ -106,7 +127,7 @@ const worker :Workerd.Worker = (
 `;
 }
 
-/** Waits for the first `{"port":N}` line on `announce` (Bun, Deno: stdout; workerd: its control fd). */
+/** Waits for the port on `announce` (stdout: a `{"port":N}` line or a loopback URL; workerd: its control fd). */
 function listening(child: ChildProcess, announce: Readable, cleanup: () => unknown): Promise<RuntimeServer> {
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -138,11 +159,11 @@ function listening(child: ChildProcess, announce: Readable, cleanup: () => unkno
     child.once('error', (error) => fail(`the runtime could not be started: ${error.message}`));
     announce.on('data', (chunk: Buffer) => {
       pending += chunk.toString();
-      const match = /"port":\s*(\d+)/.exec(pending);
+      const match = /"port":\s*(\d+)|127\.0\.0\.1:(\d+)/.exec(pending);
       if (!match) return;
       clearTimeout(timer);
       child.off('exit', onExit);
-      resolve({ url: `http://127.0.0.1:${match[1]}`, output: () => output, close });
+      resolve({ url: `http://127.0.0.1:${match[1] ?? match[2]}`, output: () => output, close });
     });
   });
 }
