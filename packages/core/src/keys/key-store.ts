@@ -101,13 +101,17 @@ export function createKeyStore(
     refreshAt: Number.POSITIVE_INFINITY,
     expiresAt: Number.NEGATIVE_INFINITY,
     refresh() {
-      if (mayFetch(now())) void fetchKeys(false);
+      // Where I/O dies with its request, a background fetch would be cancelled: resolve() refreshes instead.
+      if (mayFetch(now()) && !platform.requestScopedIo) void fetchKeys(false);
     },
   };
 
-  /** Single-flight: every caller shares the fetch under way. `waiting`: a caller awaits the result. */
+  /**
+   * Single-flight: every caller shares the fetch under way (on Workers, every caller of one request:
+   * see `requestScopedIo`). `waiting`: a caller awaits the result.
+   */
   function fetchKeys(waiting: boolean): Promise<boolean> {
-    if (inflight) {
+    if (inflight && !(waiting && platform.requestScopedIo)) {
       if (waiting) inflight.hold.hold();
       return inflight.done;
     }
@@ -123,18 +127,19 @@ export function createKeyStore(
         failures = 0;
         nextAttemptAt = Number.NEGATIVE_INFINITY;
         lastError = undefined;
-        inflight = undefined;
+        if (inflight === flight) inflight = undefined;
         return true;
       },
       (error: unknown) => {
         failures++;
         lastError = error instanceof Error ? error.message : String(error);
         nextAttemptAt = now() + Math.min(ms(policy.backoff) * 2 ** (failures - 1), ms(policy.maxBackoff));
-        inflight = undefined;
+        if (inflight === flight) inflight = undefined;
         return false;
       },
     );
-    inflight = { done, hold };
+    const flight = { done, hold };
+    inflight = flight;
     return done;
   }
 
@@ -148,7 +153,11 @@ export function createKeyStore(
   function resolve(header: JwsHeader): VerificationKey | Promise<VerificationKey> {
     const t = now();
     if (!usable(t)) return resolveCold(header);
-    if (t >= lease.refreshAt) lease.refresh();
+    if (t >= lease.refreshAt) {
+      // Awaited by the request that found it due; the cached keys still serve if it fails.
+      if (platform.requestScopedIo && mayFetch(t)) return resolveCold(header);
+      lease.refresh();
+    }
     return selectKey(keys as readonly VerificationKey[], header) ?? resolveUnknown(header);
   }
 

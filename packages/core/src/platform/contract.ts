@@ -9,6 +9,12 @@ import type { Algorithm } from '../algorithms.js';
  */
 export interface Platform {
   readonly name: 'node' | 'web';
+  /**
+   * I/O belongs to the request that started it (Cloudflare Workers): a fetch started for one request
+   * is cancelled when that request ends, and cannot be awaited by another one. Key sets are then
+   * refreshed in the foreground, and each request that must wait for keys fetches them itself.
+   */
+  readonly requestScopedIo: boolean;
   decodeBase64url(input: string): Uint8Array | undefined;
   /** The text of strict UTF-8 bytes; undefined for anything else. */
   decodeUtf8(bytes: Uint8Array): string | undefined;

@@ -82,6 +82,7 @@ const asBuffer = (bytes: Uint8Array) =>
 
 export const platform: Platform = {
   name: 'node',
+  requestScopedIo: false,
   /**
    * Node's decoder is lenient (it skips what it does not know), so the test is exact: the bytes
    * must encode back to the very same text. That is cheaper than checking the alphabet first.

@@ -136,6 +136,7 @@ function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolea
 
 export const platform: Platform = {
   name: 'web',
+  requestScopedIo: typeof navigator !== 'undefined' && navigator.userAgent === 'Cloudflare-Workers',
   decodeBase64url,
   decodeUtf8(bytes) {
     try {
