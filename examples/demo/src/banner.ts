@@ -12,7 +12,7 @@ const ROUTES = [
 
 /** What the demo prints at start: where it is, how tokens are verified, and ready-to-use tokens and commands. */
 export async function startupBanner(demo: Demo, publicUrl = `http://localhost:${demo.port}`): Promise<string> {
-  const lines = [`Gatehouse demo on ${publicUrl} (keys: ${describeMode(demo)})`, ''];
+  const lines = [`Gatehouse demo on ${publicUrl} (keys: ${describeMode(demo)})`, listening(demo), ''];
   for (const [method, path, what] of ROUTES) lines.push(`  ${method.padEnd(5)}${publicUrl}${path}  ${what}`);
   lines.push('');
   if (!demo.devIssuer) {
@@ -49,6 +49,15 @@ export async function startupBanner(demo: Demo, publicUrl = `http://localhost:${
     `  curl -si ${publicUrl}/api/admin    # no token: 401`,
   );
   return lines.join('\n');
+}
+
+function listening(demo: Demo): string {
+  const address = `${demo.host.includes(':') ? `[${demo.host}]` : demo.host}:${demo.port}`;
+  if (demo.host === '0.0.0.0' || demo.host === '::') {
+    const warning = demo.devIssuer ? ': anyone who can reach it can mint tokens at /dev/token' : '';
+    return `Listening on ${address}, every interface (HOST)${warning}`;
+  }
+  return `Listening on ${address} (set HOST to listen elsewhere, e.g. HOST=0.0.0.0)`;
 }
 
 function describeMode(demo: Demo): string {

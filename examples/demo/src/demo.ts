@@ -15,10 +15,15 @@ import { createRestHandler } from './rest.js';
 import { createStore } from './store.js';
 import { createAppRouter } from './trpc.js';
 
+export const DEFAULT_HOST = '127.0.0.1';
+
 export interface DemoOptions {
   /** Default 4000; 0 picks a free port. */
   port?: number;
-  /** Default: every interface, as `server.listen(port)` does. */
+  /**
+   * The interface to listen on. Default `127.0.0.1`: in embedded mode `/dev/token` mints a token
+   * with any role for whoever asks, so the demo is not reachable from other machines unless asked.
+   */
   host?: string;
   /** Where the key configuration is read from. Default `process.env`. */
   env?: Env;
@@ -28,6 +33,8 @@ export interface Demo {
   /** Where the demo answers, e.g. `http://127.0.0.1:4000`. */
   readonly url: string;
   readonly port: number;
+  /** The address it listens on, e.g. `127.0.0.1`, or `0.0.0.0` / `::` for every interface. */
+  readonly host: string;
   readonly mode: KeyMode;
   readonly verifier: Verifier;
   /** The embedded issuer, in embedded mode only. */
@@ -65,13 +72,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 4000, options.host, () => {
+    server.listen(options.port ?? 4000, options.host ?? DEFAULT_HOST, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
-  const local = `http://${loopbackHost(options.host)}:${port}`;
+  const { port, address: host } = server.address() as AddressInfo;
+  const local = `http://${loopbackHost(host)}:${port}`;
 
   let devIssuer: DevIssuer | undefined;
   try {
@@ -121,6 +128,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   return {
     url: local,
     port,
+    host,
     mode,
     verifier,
     devIssuer,
@@ -132,8 +140,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   };
 }
 
-function loopbackHost(host: string | undefined): string {
-  if (host === undefined || host === '' || host === '0.0.0.0' || host === '::') return '127.0.0.1';
+function loopbackHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
 }
 

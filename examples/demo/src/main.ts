@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 import { GatehouseConfigError } from '@gatehousejs/core';
 import { startupBanner } from './banner.js';
-import { startDemo } from './demo.js';
+import { DEFAULT_HOST, startDemo } from './demo.js';
 
-/** `npm run demo`: starts the demo on PORT (default 4000) with keys chosen from the environment. */
+/** `npm run demo`: starts the demo on HOST:PORT (default 127.0.0.1:4000) with keys chosen from the environment. */
 async function main(): Promise<void> {
   const port = parsePort(process.env.PORT);
+  const host = parseHost(process.env.HOST);
   let demo: Awaited<ReturnType<typeof startDemo>>;
   try {
-    demo = await startDemo({ port, env: process.env });
+    demo = await startDemo({ port, host, env: process.env });
   } catch (error) {
     if (error instanceof GatehouseConfigError) {
       console.error(`gatehouse demo: configuration error: ${error.message}`);
@@ -26,6 +27,17 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+function parseHost(value: string | undefined): string {
+  if (value === undefined) return DEFAULT_HOST;
+  if (value.trim() === '') {
+    console.error(
+      'gatehouse demo: HOST is set but blank; unset it (127.0.0.1) or name an interface, e.g. HOST=0.0.0.0',
+    );
+    process.exit(1);
+  }
+  return value.trim();
 }
 
 function parsePort(value: string | undefined): number {

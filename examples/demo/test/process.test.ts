@@ -2,6 +2,7 @@ import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_proces
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +17,7 @@ const TSC = join(dirname(createRequire(import.meta.url).resolve('typescript/pack
 
 /** The environment without any key configuration of the machine running the tests. */
 const CLEAN_ENV = Object.fromEntries(
-  Object.entries(process.env).filter(([name]) => !/^(GATEHOUSE_|FRONTEGG_|PORT$)/.test(name)),
+  Object.entries(process.env).filter(([name]) => !/^(GATEHOUSE_|FRONTEGG_|PORT$|HOST$)/.test(name)),
 );
 
 interface Run {
@@ -38,8 +39,60 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   });
 }
 
+interface DemoProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly port: number;
+  /** What it printed until the banner was complete. */
+  readonly banner: string;
+}
+
+/** Starts the built demo with `env` and waits for its banner. */
+function spawnDemo(env: Record<string, string> = {}): Promise<DemoProcess> {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...CLEAN_ENV, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise<DemoProcess>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the demo did not start:\n${output}`)), 20_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Gatehouse demo on (http:\/\/localhost:(\d+))/.exec(output);
+      if (match && output.includes('curl -si')) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1] as string, port: Number(match[2]), banner: output });
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) => reject(new Error(`the demo exited with ${code}:\n${output}`)));
+  });
+}
+
+async function stopDemo(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Whether a TCP connection to host:port is accepted. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, host);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 let demo: ChildProcess | undefined;
 let url: string;
+let port: number;
 let banner = '';
 let tmp: string;
 
@@ -47,31 +100,13 @@ beforeAll(async () => {
   const build = spawnSync(process.execPath, [TSC, '-b', join(DEMO, 'tsconfig.json')], { encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`the build failed:\n${build.stdout}${build.stderr}`);
   tmp = await mkdtemp(join(tmpdir(), 'gatehouse-cli-'));
-
-  demo = spawn(process.execPath, [MAIN], { env: { ...CLEAN_ENV, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the demo did not start:\n${banner}`)), 20_000);
-    demo?.stdout?.on('data', (chunk: Buffer) => {
-      banner += chunk.toString();
-      const match = /Gatehouse demo on (http:\/\/localhost:\d+)/.exec(banner);
-      if (match && banner.includes('curl -si')) {
-        clearTimeout(timer);
-        resolve(match[1] as string);
-      }
-    });
-    demo?.stderr?.on('data', (chunk: Buffer) => {
-      banner += chunk.toString();
-    });
-    demo?.once('exit', (code) => reject(new Error(`the demo exited with ${code}:\n${banner}`)));
-  });
+  const started = await spawnDemo();
+  ({ url, port, banner } = started);
+  demo = started.child;
 }, 120_000);
 
 afterAll(async () => {
-  if (demo && demo.exitCode === null) {
-    const exited = new Promise((resolve) => demo?.once('exit', resolve));
-    demo.kill('SIGTERM');
-    await exited;
-  }
+  await stopDemo(demo);
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
@@ -95,6 +130,35 @@ describe('node examples/demo/dist/main.js', () => {
     });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('FRONTEGG_API_KEY');
+    expect(run.stdout).toBe('');
+  });
+
+  test('listens on 127.0.0.1 only by default, and says so', async () => {
+    expect(banner).toContain(`Listening on 127.0.0.1:${port}`);
+    expect(await accepts('127.0.0.1', port)).toBe(true);
+    // Any other address of this machine (127.0.0.2 is one on Linux) finds nothing listening.
+    expect(await accepts('127.0.0.2', port)).toBe(false);
+  });
+
+  test('HOST=0.0.0.0 listens on every interface and warns about /dev/token', async () => {
+    const everywhere = await spawnDemo({ HOST: '0.0.0.0' });
+    try {
+      expect(everywhere.banner).toContain(`Listening on 0.0.0.0:${everywhere.port}, every interface`);
+      expect(everywhere.banner).toContain('anyone who can reach it can mint tokens at /dev/token');
+      expect(await accepts('127.0.0.2', everywhere.port)).toBe(true);
+    } finally {
+      await stopDemo(everywhere.child);
+    }
+  });
+
+  test('a blank HOST exits non-zero, naming it', () => {
+    const run = spawnSync(process.execPath, [MAIN], {
+      env: { ...CLEAN_ENV, PORT: '0', HOST: ' ' },
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('HOST');
     expect(run.stdout).toBe('');
   });
 

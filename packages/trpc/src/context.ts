@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import {
   type AuthError,
   type AuthUser,
@@ -7,7 +6,7 @@ import {
   isAuthError,
   type Verifier,
 } from '@gatehousejs/core';
-import { credentialsWithConnectionParams, type HeaderRecord } from '@gatehousejs/core/adapter';
+import { credentialsWithConnectionParams } from '@gatehousejs/core/adapter';
 
 /** What every procedure built from `gatehouse(t)` needs in its context. */
 export interface GatehouseContext {
@@ -29,12 +28,15 @@ export interface GatehouseAuth {
 
 /**
  * Where a token may come from besides the `Authorization` header: `connectionParams`
- * (`{ token }` or `{ authorization: 'Bearer …' }`), as sent by `wsLink` (in the first message) and
- * `httpSubscriptionLink` (in the URL, so the token can end up in access logs).
- * - `'any'` (default): both;
- * - `'websocket'`: only over WebSocket;
+ * (`{ token }` or `{ authorization: 'Bearer …' }`), as sent by `wsLink` (in its first message) and
+ * `httpSubscriptionLink` (in the URL, `?connectionParams=`, since an EventSource cannot send headers).
+ * - `'any'` (default): a WebSocket connection's params, and the URL of an SSE subscription;
+ * - `'websocket'`: a WebSocket connection's params only;
  * - `'never'`: neither.
- * A credential in a place that is not allowed is refused (400), never ignored.
+ * Over HTTP, tRPC reads `connectionParams` from the URL, which ends up in access logs and proxies:
+ * a token there is taken for a single SSE subscription only, never for a query or a mutation
+ * (GET or POST, batched or not), whatever the policy. A credential in a place that is not allowed
+ * is refused (400), never ignored.
  */
 export type ConnectionParamsPolicy = 'any' | 'websocket' | 'never';
 
@@ -50,7 +52,12 @@ export interface GatehouseContextInput {
   resHeaders?: Headers;
   /** Standalone and express adapters: the `ServerResponse`; ws adapter: the socket. */
   res?: unknown;
-  info?: { readonly connectionParams?: Readonly<Record<string, string | undefined>> | null };
+  /** What tRPC knows about the call: `connectionParams` (from a WebSocket's first message, or from the URL over HTTP), `type`, `isBatchCall`. */
+  info?: {
+    readonly connectionParams?: Readonly<Record<string, string | undefined>> | null;
+    readonly type?: string;
+    readonly isBatchCall?: boolean;
+  };
 }
 
 const RECHECK_AFTER_EXPIRY_MS = 1000;
@@ -128,16 +135,33 @@ export class RequestAuth implements GatehouseAuth {
 
 /** The credential source handed to the verifier: the request, joined by credentials in `connectionParams`. */
 function credentialsOf(input: GatehouseContextInput, policy: ConnectionParamsPolicy): CredentialSource {
-  const { req } = input;
-  const allowed = policy === 'any' || (policy === 'websocket' && req !== undefined && isWebSocketUpgrade(req));
-  return credentialsWithConnectionParams(req, input.info?.connectionParams, { allowed });
+  return credentialsWithConnectionParams(input.req, input.info?.connectionParams, {
+    allowed: connectionParamsAllowed(input, policy),
+  });
 }
 
-function isWebSocketUpgrade(source: CredentialSource): boolean {
-  const headers = (source as Partial<IncomingMessage>).headers;
-  if (!headers || typeof headers !== 'object' || headers instanceof Headers) return false;
-  const upgrade = (headers as HeaderRecord).upgrade;
-  return typeof upgrade === 'string' && upgrade.toLowerCase() === 'websocket';
+function connectionParamsAllowed(input: GatehouseContextInput, policy: ConnectionParamsPolicy): boolean {
+  if (policy === 'never') return false;
+  if (isWebSocket(input.res)) return true;
+  // Over HTTP the params come from the URL: for a single SSE subscription only.
+  const info = input.info;
+  return policy === 'any' && info?.type === 'subscription' && info.isBatchCall === false;
+}
+
+/**
+ * Whether the context is that of a WebSocket connection. tRPC's ws adapter hands the socket itself
+ * as `res`; HTTP adapters hand a response (or nothing). A request's headers (`Upgrade: websocket`)
+ * are the client's to choose and prove nothing.
+ */
+function isWebSocket(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const socket = value as Partial<Record<'readyState' | 'send' | 'close' | 'setHeader', unknown>>;
+  return (
+    typeof socket.readyState === 'number' &&
+    typeof socket.send === 'function' &&
+    typeof socket.close === 'function' &&
+    socket.setHeader === undefined
+  );
 }
 
 interface NodeResponseLike {

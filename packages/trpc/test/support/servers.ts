@@ -27,9 +27,9 @@ export async function startServer(
   adapter: AdapterName,
   router: AnyTRPCRouter,
   createContext: AnyCreateContext,
-  options: { ws?: boolean } = {},
+  options: { ws?: boolean; allowMethodOverride?: boolean } = {},
 ): Promise<RunningServer> {
-  const server = createServer(listenerFor(adapter, router, createContext));
+  const server = createServer(listenerFor(adapter, router, createContext, options.allowMethodOverride ?? false));
   let wss: WebSocketServer | undefined;
   let wsHandler: ReturnType<typeof applyWSSHandler> | undefined;
   if (options.ws) {
@@ -45,21 +45,28 @@ export async function startServer(
   };
 }
 
-function listenerFor(adapter: AdapterName, router: AnyTRPCRouter, createContext: AnyCreateContext) {
+function listenerFor(
+  adapter: AdapterName,
+  router: AnyTRPCRouter,
+  createContext: AnyCreateContext,
+  allowMethodOverride: boolean,
+) {
   switch (adapter) {
     case 'standalone': {
-      const handler = createHTTPHandler({ router, createContext, basePath: '/trpc/' });
+      const handler = createHTTPHandler({ router, createContext, basePath: '/trpc/', allowMethodOverride });
       return (req: IncomingMessage, res: ServerResponse) => handler(req, res);
     }
     case 'express': {
       const app = express();
-      app.use('/trpc', createExpressMiddleware({ router, createContext }));
+      app.use('/trpc', createExpressMiddleware({ router, createContext, allowMethodOverride }));
       return app;
     }
     case 'fetch':
       return (req: IncomingMessage, res: ServerResponse) => {
         toRequest(req, res)
-          .then((request) => fetchRequestHandler({ endpoint: '/trpc', req: request, router, createContext }))
+          .then((request) =>
+            fetchRequestHandler({ endpoint: '/trpc', req: request, router, createContext, allowMethodOverride }),
+          )
           .then((response) => writeResponse(response, res))
           .catch(() => {
             res.statusCode = 500;
