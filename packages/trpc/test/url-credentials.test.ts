@@ -132,14 +132,15 @@ describe.each(ADAPTERS)('a token in the URL over the %s adapter', (adapter) => {
 
   test('spelling variants: percent-encoded name, authorization in any case', async () => {
     const token = await everything();
-    for (const urlToken of [
+    const variants: UrlToken[] = [
       { name: '%63onnectionParams', params: { token } },
       { name: 'connection%50arams', params: { token } },
       { params: { authorization: `Bearer ${token}` } },
       { params: { Authorization: `Bearer ${token}` } },
       { params: { AUTHORIZATION: `bearer ${token}` } },
       { params: { token, unrelated: 'x' } },
-    ]) {
+    ];
+    for (const urlToken of variants) {
       const c = clientWithUrlToken(server, urlToken);
       expect(await outcome(() => c.me.query()), JSON.stringify(urlToken)).toMatchObject({
         ok: false,
