@@ -6,7 +6,9 @@ import { refusalError, refusalOf } from './authorize.js';
 
 export { type ConnectionParamsOptions, credentialsWithConnectionParams } from './connection-params.js';
 export { describeRequirement, isOpenRequirement } from './requirement.js';
+export { isAsyncIterable, onTokenExpiry } from './token-expiry.js';
 export type { HeaderRecord } from './types.js';
+export { clockOf } from './verifier.js';
 
 import { authorizationDecision } from './decision.js';
 import type { AuthError } from './errors.js';

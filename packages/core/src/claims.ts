@@ -32,11 +32,9 @@ export function checkRegisteredClaims(payload: Record<string, unknown>, policy: 
     if (!isTime(iat)) throw invalid('CLAIMS_INVALID');
     if (iat > now + tolerance) throw invalid('ISSUED_IN_FUTURE');
   }
-  let validUntil = exp + tolerance;
   if (policy.maxTokenAge !== undefined) {
     if (iat === undefined) throw invalid('ISSUED_AT_MISSING');
     if (now - (iat as number) > policy.maxTokenAge + tolerance) throw invalid('TOKEN_TOO_OLD');
-    validUntil = Math.min(validUntil, (iat as number) + policy.maxTokenAge + tolerance);
   }
   const start = iat === undefined ? Math.max(now, isTime(nbf) ? nbf : now) : (iat as number);
   if (exp - start > policy.maxTokenLifetime) throw invalid('LIFETIME_TOO_LONG');
@@ -45,6 +43,21 @@ export function checkRegisteredClaims(payload: Record<string, unknown>, policy: 
   if (aud !== undefined && !isAudience(aud)) throw invalid('CLAIMS_INVALID');
   if (policy.issuers && (typeof iss !== 'string' || !policy.issuers.includes(iss))) throw invalid('ISSUER_MISMATCH');
   if (policy.audiences && !audienceMatches(aud, policy.audiences)) throw invalid('AUDIENCE_MISMATCH');
+  return validUntilOf(payload, policy);
+}
+
+/**
+ * When a token with these claims stops being accepted under `policy`, in ms since the epoch: `exp`
+ * plus the clock tolerance, earlier with `maxTokenAge` (`iat` plus the age plus the tolerance).
+ * Infinity for claims without a numeric `exp` (nothing ends them in time).
+ */
+export function validUntilOf(claims: Readonly<Record<string, unknown>>, policy: ClaimsPolicy): number {
+  const { exp, iat } = claims;
+  const tolerance = policy.clockTolerance;
+  let validUntil = isTime(exp) ? exp + tolerance : Number.POSITIVE_INFINITY;
+  if (policy.maxTokenAge !== undefined && isTime(iat)) {
+    validUntil = Math.min(validUntil, iat + policy.maxTokenAge + tolerance);
+  }
   return validUntil * 1000;
 }
 

@@ -28,6 +28,7 @@ export {
 export type { FronteggOptions } from './keys/frontegg.js';
 export type { KeySetPolicy, KeyStoreStatus } from './keys/key-store.js';
 export { defineRequirement } from './requirement.js';
+export { type UntilTokenExpiryOptions, untilTokenExpiry } from './token-expiry.js';
 export type {
   AnyRequirement,
   AuthUser,

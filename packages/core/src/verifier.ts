@@ -1,5 +1,5 @@
 import { verifySignature } from './algorithms.js';
-import { checkRegisteredClaims } from './claims.js';
+import { checkRegisteredClaims, validUntilOf } from './claims.js';
 import { extractBearerToken } from './credentials.js';
 import { type AuthDecision, observation } from './decision.js';
 import { AuthError } from './errors.js';
@@ -22,6 +22,12 @@ export interface Verifier {
   keyStatus(): KeyStoreStatus | undefined;
   /** The `realm` of this verifier's `WWW-Authenticate` challenges: `authErrorHeaders(error, verifier.realm)`. */
   readonly realm: string;
+  /**
+   * When this verifier stops accepting `user`'s token, in ms since the epoch on its own clock (the
+   * `now` option): `exp` plus `clockTolerance`, earlier with `maxTokenAge`. Infinity when nothing
+   * ends it in time. Subscriptions end then (see `untilTokenExpiry`).
+   */
+  validUntil(user: AuthUser): number;
 }
 
 /** @internal Where adapters report the authorization decisions they ask core for (see `denialOf`). */
@@ -29,6 +35,15 @@ export const OBSERVE: unique symbol = Symbol('gatehouse.observe');
 
 interface ObservedVerifier extends Verifier {
   readonly [OBSERVE]?: (decision: AuthDecision) => void;
+  readonly [CLOCK]?: () => number;
+}
+
+/** @internal The verifier's clock, for adapters that must agree with it (see `clockOf`). */
+export const CLOCK: unique symbol = Symbol('gatehouse.clock');
+
+/** @internal The clock a verifier decides with (ms since the epoch); `Date.now` for one that does not say. */
+export function clockOf(verifier: Verifier): () => number {
+  return (verifier as ObservedVerifier)[CLOCK] ?? Date.now;
 }
 
 /** @internal The verifier's observation point, when it has observers. */
@@ -154,7 +169,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     authenticate,
     keyStatus: () => ('status' in source ? (source as KeyStore).status() : undefined),
     realm: settings.realm,
+    validUntil: (user) => validUntilOf(user.claims, claimsPolicy),
     [OBSERVE]: observe,
+    [CLOCK]: now,
   };
   return verifier;
 }

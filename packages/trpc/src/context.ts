@@ -6,7 +6,7 @@ import {
   isAuthError,
   type Verifier,
 } from '@gatehousejs/core';
-import { credentialsWithConnectionParams } from '@gatehousejs/core/adapter';
+import { clockOf, credentialsWithConnectionParams } from '@gatehousejs/core/adapter';
 
 /** What every procedure built from `gatehouse(t)` needs in its context. */
 export interface GatehouseContext {
@@ -60,8 +60,6 @@ export interface GatehouseContextInput {
   };
 }
 
-const RECHECK_AFTER_EXPIRY_MS = 1000;
-
 /**
  * The `createContext` of the fetch, standalone (`createHTTPServer`), express and ws adapters.
  * It never throws and does no work up front: the token is read and verified when a procedure
@@ -82,8 +80,10 @@ export function createGatehouseContext(
 export class RequestAuth implements GatehouseAuth {
   readonly #input: GatehouseContextInput;
   readonly #policy: ConnectionParamsPolicy;
+  readonly #now: () => number;
   #pending: Promise<AuthUser | null> | undefined;
-  #recheckAt = Number.POSITIVE_INFINITY;
+  /** When the verifier stops accepting the current credentials (its clock); then they are verified again. */
+  #validUntil = Number.POSITIVE_INFINITY;
 
   constructor(
     readonly verifier: Verifier,
@@ -92,19 +92,15 @@ export class RequestAuth implements GatehouseAuth {
   ) {
     this.#input = input;
     this.#policy = policy;
+    this.#now = clockOf(verifier);
   }
 
   user(): Promise<AuthUser | null> {
-    if (this.#pending === undefined || Date.now() >= this.#recheckAt) {
-      this.#recheckAt = Number.POSITIVE_INFINITY;
+    if (this.#pending === undefined || this.#now() >= this.#validUntil) {
+      this.#validUntil = Number.POSITIVE_INFINITY;
       this.#pending = this.#authenticate();
     }
     return this.#pending;
-  }
-
-  /** When the current user must be checked again (ms since the epoch); Infinity when never. */
-  get recheckAt(): number {
-    return this.#recheckAt;
   }
 
   /** Puts the challenge of a failed call on the HTTP response, when there is one. */
@@ -121,13 +117,11 @@ export class RequestAuth implements GatehouseAuth {
   async #authenticate(): Promise<AuthUser | null> {
     try {
       const user = await this.verifier.authenticate(credentialsOf(this.#input, this.#policy));
-      const exp = user?.claims.exp;
-      // Past `exp` but still accepted (clock tolerance): ask again a little later, not on every call.
-      if (typeof exp === 'number') this.#recheckAt = Math.max(exp * 1000, Date.now() + RECHECK_AFTER_EXPIRY_MS);
+      if (user !== null) this.#validUntil = this.verifier.validUntil(user);
       return user;
     } catch (error) {
       // Keys may come back: a long-lived connection must not stay failed.
-      if (isAuthError(error) && error.code === 'KEYS_UNAVAILABLE') this.#recheckAt = 0;
+      if (isAuthError(error) && error.code === 'KEYS_UNAVAILABLE') this.#validUntil = Number.NEGATIVE_INFINITY;
       throw error;
     }
   }

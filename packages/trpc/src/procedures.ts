@@ -50,7 +50,7 @@ async function admit(ctx: GatehouseContext, meta: AuthMeta | undefined, kind: Ch
 
 function watched<R extends { ok: boolean }>(type: string, result: R, auth: RequestAuth, user: AuthUser | null): R {
   if (type !== 'subscription' || user === null || !result.ok || !('data' in result)) return result;
-  return { ...result, data: endAtTokenExpiry(result.data, auth) };
+  return { ...result, data: endAtTokenExpiry(result.data, auth.verifier, user) };
 }
 
 const publicCheck = plugin.middleware(async ({ ctx, meta, type, next }) => {
