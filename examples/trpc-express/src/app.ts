@@ -1,4 +1,4 @@
-import { type AuthenticatedRequest, type Verifier, withAuthentication } from '@gatehousejs/core';
+import { type Verifier, withAuthentication } from '@gatehousejs/core';
 import { createGatehouseContext } from '@gatehousejs/trpc';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express from 'express';
@@ -9,7 +9,7 @@ export function createApp(verifier: Verifier): express.Express {
   const app = express();
   app.use('/trpc', createExpressMiddleware({ router: appRouter, createContext: createGatehouseContext(verifier) }));
   app.get('/api/admin', withAuthentication({ verifier, roles: ['admin'] }), (req, res) => {
-    res.json({ area: 'admin', user: (req as AuthenticatedRequest<typeof req>).user.id });
+    res.json({ area: 'admin', user: req.user?.id });
   });
   return app;
 }

@@ -63,11 +63,23 @@ export interface AuthErrorInit {
 }
 
 /**
+ * A mark that survives two copies of this package in one process (an ES module and a CommonJS copy, or
+ * two versions): `isAuthError` and `instanceof AuthError` recognise an AuthError made by either copy.
+ */
+const AUTH_ERROR_BRAND = Symbol.for('@gatehousejs/core:AuthError');
+
+/**
  * The one error type of Gatehouse. `code` and `status` say what happened to the client;
  * `reason` says why, for logs. The stack is never captured: auth failures are expected
  * outcomes, and a trace must not reach a client whatever the environment.
  */
 export class AuthError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // Only AuthError itself answers by brand; a subclass keeps the ordinary prototype check.
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class `instanceof` was asked about
+    return this === AuthError ? isAuthError(value) : Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+
   override readonly name = 'AuthError';
   readonly code: AuthErrorCode;
   readonly status: AuthErrorStatus;
@@ -91,6 +103,7 @@ export class AuthError extends Error {
       this.wwwAuthenticate = challenge(this);
     }
     this.stack = `${this.name}: ${this.message}`;
+    Object.defineProperty(this, AUTH_ERROR_BRAND, { value: true });
   }
 
   /** What may be sent to a client. */
@@ -99,8 +112,9 @@ export class AuthError extends Error {
   }
 }
 
+/** True for an AuthError from any copy of `@gatehousejs/core` loaded in the process (ESM or CommonJS). */
 export function isAuthError(value: unknown): value is AuthError {
-  return value instanceof AuthError;
+  return value instanceof Error && (value as { [AUTH_ERROR_BRAND]?: unknown })[AUTH_ERROR_BRAND] === true;
 }
 
 function messageFor(code: AuthErrorCode, reason: AuthErrorReason): AuthErrorMessage {

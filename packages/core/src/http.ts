@@ -11,6 +11,21 @@ export interface WithAuthenticationOptions extends Requirement {
   verifier?: Verifier;
 }
 
+/*
+ * Importing this module makes `req.user` known on Express's `Request`, with no cast. Express reads its
+ * `Request` from the global `Express` namespace, which exists whether or not @types/express is
+ * installed; `user` is declared exactly as @types/passport declares it, so both can be used together.
+ */
+declare global {
+  namespace Express {
+    interface User extends AuthUser {}
+    interface Request {
+      /** The verified caller, set by `withAuthentication()`. */
+      user?: User | undefined;
+    }
+  }
+}
+
 export type AuthenticatedRequest<R extends IncomingMessage = IncomingMessage> = R & { user: AuthUser };
 type Next = (error?: unknown) => void;
 
