@@ -17,7 +17,7 @@ const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 700);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const URL = 'http://localhost/trpc/me';
 
-const issuer = await createTestIssuer();
+const issuer = await createTestIssuer({ audience: 'api' });
 const token = await issuer.sign({ sub: 'bench-user', roles: ['admin'], permissions: ['reports:read'] });
 const authorization = `Bearer ${token}`;
 const payloadOf = (user) => ({ id: user.id ?? user.sub, n: user.roles.length });
@@ -73,8 +73,8 @@ const floorRouter = plainRouter(async ({ ctx, next }) => {
   return next({ ctx: { user: { id: 'bench-user', roles: [] } } });
 });
 
-const cachedVerifier = createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer });
-const coldVerifier = createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer, cache: false });
+const cachedVerifier = createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, issuer: issuer.issuer });
+const coldVerifier = createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, issuer: issuer.issuer, cache: false });
 
 function call(router, createContext, headers) {
   return async () => {

@@ -15,11 +15,11 @@ const ISSUER_VARIABLES = [
 /**
  * Chooses where keys come from. With none of the issuer variables set: the embedded dev issuer. Otherwise
  * exactly what `verifierFromEnv()` reads, so that a half-set configuration (a Frontegg client id without
- * its API key) stops the server with a GatehouseConfigError naming what is missing, and never falls back
- * to a dev issuer that signs tokens for anyone.
+ * its API key, a variable set but blank) stops the server with a GatehouseConfigError naming what is
+ * wrong, and never falls back to a dev issuer that signs tokens for anyone.
  */
 export function keyModeFromEnv(env: Env): KeyMode {
-  if (!ISSUER_VARIABLES.some((name) => (env[name] ?? '').trim() !== '')) return 'embedded';
+  if (!ISSUER_VARIABLES.some((name) => env[name] !== undefined)) return 'embedded';
   const options = optionsFromEnv(env);
   if (options.frontegg) return 'frontegg';
   if (options.jwksUri) return 'jwks';

@@ -5,10 +5,11 @@ import { keyModeFromEnv } from '../src/key-mode.js';
 
 test('the key mode follows the environment', () => {
   expect(keyModeFromEnv({})).toBe('embedded');
-  expect(keyModeFromEnv({ FRONTEGG_CLIENT_ID: ' ', GATEHOUSE_JWKS_URI: '' })).toBe('embedded');
-  expect(keyModeFromEnv({ GATEHOUSE_JWKS_URI: 'https://issuer.example/jwks' })).toBe('jwks');
+  expect(keyModeFromEnv({ GATEHOUSE_JWKS_URI: 'https://issuer.example/jwks', GATEHOUSE_AUDIENCE: 'api' })).toBe('jwks');
   expect(keyModeFromEnv({ FRONTEGG_CLIENT_ID: 'id', FRONTEGG_API_KEY: 'key' })).toBe('frontegg');
-  expect(keyModeFromEnv({ GATEHOUSE_ISSUER: 'https://issuer.example' })).toBe('oidc-discovery');
+  expect(keyModeFromEnv({ GATEHOUSE_ISSUER: 'https://issuer.example', GATEHOUSE_AUDIENCE: '*' })).toBe(
+    'oidc-discovery',
+  );
 });
 
 test.each([
@@ -16,8 +17,18 @@ test.each([
   [{ FRONTEGG_API_KEY: 'key' }, /FRONTEGG_CLIENT_ID/],
   [{ FRONTEGG_API_GATEWAY_URL: 'https://api.us.frontegg.com/' }, /FRONTEGG_CLIENT_ID/],
   [{ GATEHOUSE_AUDIENCE: 'api' }, /GATEHOUSE_JWKS_URI/],
-  [{ GATEHOUSE_JWKS_URI: 'http://issuer.example/jwks' }, /https/],
-])('a half-set configuration %j stops the demo before it listens, naming what is missing', async (env, message) => {
+  [{ GATEHOUSE_JWKS_URI: 'http://issuer.example/jwks', GATEHOUSE_AUDIENCE: 'api' }, /https/],
+  [{ GATEHOUSE_JWKS_URI: 'https://issuer.example/jwks' }, /GATEHOUSE_AUDIENCE is required/],
+  // Set but blank is never "unset": the dev issuer, which mints any role, must not start.
+  [{ FRONTEGG_CLIENT_ID: '' }, /FRONTEGG_CLIENT_ID is set but blank/],
+  [{ GATEHOUSE_JWKS_URI: ' ' }, /GATEHOUSE_JWKS_URI is set but blank/],
+  [{ GATEHOUSE_AUDIENCE: '' }, /GATEHOUSE_AUDIENCE is set but blank/],
+  [
+    { FRONTEGG_CLIENT_ID: 'id', FRONTEGG_API_KEY: 'key', GATEHOUSE_JWKS_URI: 'https://issuer.example/jwks' },
+    /FRONTEGG_.*GATEHOUSE_JWKS_URI/,
+  ],
+  [{ GATEHOUSE_JWKS_URI: 'htps://issuer.example/jwks', GATEHOUSE_AUDIENCE: 'api' }, /scheme "htps"/],
+])('a wrong configuration %j stops the demo before it listens, naming what is wrong', async (env, message) => {
   // Port 1 cannot be bound by an unprivileged test: reaching listen() would be an EACCES, not a config error.
   const start = startDemo({ port: 1, env });
   await expect(start).rejects.toBeInstanceOf(GatehouseConfigError);

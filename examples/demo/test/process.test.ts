@@ -162,6 +162,27 @@ describe('node examples/demo/dist/main.js', () => {
     expect(run.stdout).toBe('');
   });
 
+  test.each([
+    [{ FRONTEGG_CLIENT_ID: '' }, 'FRONTEGG_CLIENT_ID is set but blank'],
+    [{ GATEHOUSE_JWKS_URI: ' ' }, 'GATEHOUSE_JWKS_URI is set but blank'],
+    [
+      { FRONTEGG_CLIENT_ID: 'id', FRONTEGG_API_KEY: 'key', GATEHOUSE_JWKS_URI: 'https://issuer.example/jwks' },
+      'GATEHOUSE_JWKS_URI',
+    ],
+    [{ GATEHOUSE_JWKS_URI: 'htps://issuer.example/jwks', GATEHOUSE_AUDIENCE: 'api' }, 'scheme "htps"'],
+    [{ GATEHOUSE_JWKS_URI: 'https://issuer.example/jwks' }, 'GATEHOUSE_AUDIENCE'],
+  ])('a wrong key configuration %j exits non-zero with the message, and mints nothing', (env, message) => {
+    const run = spawnSync(process.execPath, [MAIN], {
+      env: { ...CLEAN_ENV, PORT: '0', ...env },
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('configuration error');
+    expect(run.stderr).toContain(message);
+    expect(run.stdout).toBe('');
+  });
+
   test('a bad PORT exits non-zero', () => {
     const run = spawnSync(process.execPath, [MAIN], { env: { ...CLEAN_ENV, PORT: 'eighty' }, encoding: 'utf8' });
     expect(run.status).toBe(1);
@@ -182,6 +203,8 @@ describe('gatehouse token', () => {
       number
     >;
     expect((payload.exp as number) - (payload.iat as number)).toBe(600);
+    // The embedded issuer's tokens name the audience its verifier requires.
+    expect(payload.aud).toBe('gatehouse-demo');
   });
 
   test('reads the demo URL from GATEHOUSE_DEMO_URL', async () => {

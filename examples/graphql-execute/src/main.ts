@@ -3,7 +3,7 @@ import { createRunner } from './run.js';
 import { createInventory } from './schema.js';
 
 // TOKEN=$(gatehouse token --permission inventory:write) node dist/main.js 'mutation { restock(sku: "sku-1", quantity: 2) }'
-// Keys from the environment: GATEHOUSE_JWKS_URI (+ GATEHOUSE_ISSUER, GATEHOUSE_AUDIENCE), or FRONTEGG_*.
+// Keys from the environment: GATEHOUSE_JWKS_URI + GATEHOUSE_AUDIENCE (+ GATEHOUSE_ISSUER), or FRONTEGG_*.
 const run = createRunner(createInventory().schema, verifierFromEnv());
 const token = process.env.TOKEN;
 const result = await run(

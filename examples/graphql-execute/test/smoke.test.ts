@@ -8,7 +8,7 @@ import { createInventory } from '../src/schema.js';
 let issuer: TestIssuer;
 
 beforeAll(async () => {
-  issuer = await createTestIssuer();
+  issuer = await createTestIssuer({ audience: 'api' });
 });
 
 afterAll(async () => {
@@ -17,7 +17,7 @@ afterAll(async () => {
 
 function setup() {
   const inventory = createInventory();
-  const verifier = createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer });
+  const verifier = createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, issuer: issuer.issuer });
   const run = createRunner(inventory.schema, verifier);
   const as = (token?: string) => (source: string) =>
     run({ authorization: token ? `Bearer ${token}` : undefined }, source);

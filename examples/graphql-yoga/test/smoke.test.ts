@@ -10,8 +10,8 @@ let server: Server;
 let url: string;
 
 beforeAll(async () => {
-  issuer = await createTestIssuer();
-  server = createGraphQLServer(createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer }));
+  issuer = await createTestIssuer({ audience: 'api' });
+  server = createGraphQLServer(createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, issuer: issuer.issuer }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
 });

@@ -3,7 +3,7 @@ import { assertAccessDecisions } from '@gatehousejs/trpc';
 import { createApp } from './app.js';
 import { appRouter } from './router.js';
 
-// Keys from the environment: GATEHOUSE_JWKS_URI (+ GATEHOUSE_ISSUER, GATEHOUSE_AUDIENCE), or FRONTEGG_*.
+// Keys from the environment: GATEHOUSE_JWKS_URI + GATEHOUSE_AUDIENCE (+ GATEHOUSE_ISSUER), or FRONTEGG_*.
 await assertAccessDecisions(appRouter);
 const port = Number(process.env.PORT ?? 3000);
 createApp(verifierFromEnv()).listen(port, () => console.log(`tRPC on http://localhost:${port}/trpc`));

@@ -12,8 +12,8 @@ let server: Server;
 let url: string;
 
 beforeAll(async () => {
-  issuer = await createTestIssuer();
-  server = await startServer(createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer }), 0);
+  issuer = await createTestIssuer({ audience: 'api' });
+  server = await startServer(createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, issuer: issuer.issuer }), 0);
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
@@ -54,7 +54,7 @@ test('meta roles and permissions are enforced, before the input is parsed', asyn
 });
 
 test('a token from another issuer is refused, even on a public procedure', async () => {
-  const other = await createTestIssuer();
+  const other = await createTestIssuer({ audience: 'api' });
   try {
     const forged = await other.sign({ sub: 'x', roles: ['admin'], iss: issuer.issuer });
     expect(await codeOf(client(forged).admin.query())).toBe('UNAUTHORIZED');

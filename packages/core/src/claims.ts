@@ -18,7 +18,7 @@ const isTime = (value: unknown): value is number => typeof value === 'number' &&
  */
 export function checkRegisteredClaims(payload: Record<string, unknown>, policy: ClaimsPolicy, nowMs: number): number {
   const now = nowMs / 1000;
-  const { exp, nbf, iat, iss, aud } = payload;
+  const { exp, nbf, iat, iss, aud, sub, jti } = payload;
   const tolerance = policy.clockTolerance;
 
   if (exp === undefined) throw invalid('EXPIRATION_MISSING');
@@ -39,8 +39,10 @@ export function checkRegisteredClaims(payload: Record<string, unknown>, policy: 
   const start = iat === undefined ? Math.max(now, isTime(nbf) ? nbf : now) : (iat as number);
   if (exp - start > policy.maxTokenLifetime) throw invalid('LIFETIME_TOO_LONG');
 
-  if (iss !== undefined && typeof iss !== 'string') throw invalid('CLAIMS_INVALID');
+  if (!isOptionalString(iss) || !isOptionalString(sub) || !isOptionalString(jti)) throw invalid('CLAIMS_INVALID');
   if (aud !== undefined && !isAudience(aud)) throw invalid('CLAIMS_INVALID');
+  // Bound to a key of its sender (RFC 9449 DPoP, RFC 8705 mTLS): as a plain Bearer token it proves nothing.
+  if (payload.cnf !== undefined) throw invalid('TOKEN_SENDER_CONSTRAINED');
   if (policy.issuers && (typeof iss !== 'string' || !policy.issuers.includes(iss))) throw invalid('ISSUER_MISMATCH');
   if (policy.audiences && !audienceMatches(aud, policy.audiences)) throw invalid('AUDIENCE_MISMATCH');
   return validUntilOf(payload, policy);
@@ -60,6 +62,8 @@ export function validUntilOf(claims: Readonly<Record<string, unknown>>, policy: 
   }
   return validUntil * 1000;
 }
+
+const isOptionalString = (value: unknown): boolean => value === undefined || typeof value === 'string';
 
 function isAudience(aud: unknown): boolean {
   return typeof aud === 'string' || (Array.isArray(aud) && aud.every((value) => typeof value === 'string'));

@@ -31,6 +31,8 @@ export type AuthErrorReason =
   | 'ISSUER_MISMATCH'
   | 'AUDIENCE_MISMATCH'
   | 'CLAIMS_INVALID'
+  /** A sender-constrained token (`cnf`: DPoP, mTLS) presented as a plain Bearer token. */
+  | 'TOKEN_SENDER_CONSTRAINED'
   // authorization
   | 'ROLE_MISSING'
   | 'PERMISSION_MISSING';

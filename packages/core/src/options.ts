@@ -1,4 +1,5 @@
 import type { ClaimsPolicy } from './claims.js';
+import { checkIssuerUrls, requireAudience } from './claims-policy.js';
 import type { DecisionHook, DecisionObserver } from './decision.js';
 import { DEFAULT_REALM, GatehouseConfigError, isValidRealm } from './errors.js';
 import { DEFAULT_MAX_TOKEN_LENGTH, type DecodeLimits, normalizeType } from './jws.js';
@@ -11,10 +12,16 @@ import type { AuthUser } from './types.js';
 import { type ClaimMapping, FRONTEGG_CLAIMS } from './user.js';
 
 export interface VerifierOptions {
-  /** Accepted `iss` values, compared exactly. With no other key source, the issuer's keys are found by OIDC discovery. */
+  /**
+   * Accepted `iss` values, compared exactly; a URL must have no query or fragment. With no other key
+   * source, the issuer's keys are found by OIDC discovery.
+   */
   issuer?: string | string[];
-  /** Accepted `aud` values: the token must name at least one. */
-  audience?: string | string[];
+  /**
+   * Accepted `aud` values: the token must name at least one. Required (RFC 9068 §4) except in Frontegg
+   * mode; `false` accepts any audience, on purpose.
+   */
+  audience?: string | string[] | false;
   /** A remote JWKS (rotation, caching, fault tolerance); https, or http on loopback. */
   jwksUri?: string;
   /** A static public key: PEM or JWK. */
@@ -91,8 +98,11 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
       algorithms: new Set(allowedAlgorithms(options.algorithms, source.algorithms)),
     },
     claimsPolicy: {
-      issuers: list(options.issuer, 'issuer'),
-      audiences: list(options.audience, 'audience'),
+      issuers: checkIssuerUrls(list(options.issuer, 'issuer'), 'issuer'),
+      audiences:
+        options.audience === false
+          ? undefined
+          : requireAudience(list(options.audience, 'audience'), options.frontegg !== undefined),
       clockTolerance: nonNegative(options.clockTolerance, 'clockTolerance') ?? DEFAULT_CLOCK_TOLERANCE,
       maxTokenAge: positive(options.maxTokenAge, 'maxTokenAge'),
       maxTokenLifetime: positive(options.maxTokenLifetime, 'maxTokenLifetime') ?? DEFAULT_MAX_LIFETIME,

@@ -87,7 +87,7 @@ describe('alg "none"', () => {
   const spellings = ['none', 'None', 'NONE', 'nOnE', 'none ', ' none', 'none\u0000'];
 
   test.each(spellings)('%j is refused by every verifier, with or without a signature', async (alg) => {
-    const secretVerifier = createVerifier({ secret: 'x'.repeat(32) });
+    const secretVerifier = createVerifier({ audience: AUDIENCE, secret: 'x'.repeat(32) });
     const unsigned = `${b64({ alg, typ: 'JWT' })}.${b64(claims())}.`;
     const withSignature = `${unsigned}${segments(signRsa(claims()))[2]}`;
     const withKid = `${b64({ alg, kid: rsa.currentKid })}.${b64(claims())}.${segments(signRsa(claims()))[2]}`;
@@ -100,8 +100,12 @@ describe('alg "none"', () => {
 
   test('cannot be configured, in any spelling', () => {
     for (const alg of ['none', 'NONE', 'None']) {
-      expect(() => createVerifier({ jwksUri: rsa.jwksUri, algorithms: [alg] })).toThrow(GatehouseConfigError);
-      expect(() => createVerifier({ secret: 'x'.repeat(32), algorithms: ['HS256', alg] })).toThrow(/none/);
+      expect(() => createVerifier({ audience: AUDIENCE, jwksUri: rsa.jwksUri, algorithms: [alg] })).toThrow(
+        GatehouseConfigError,
+      );
+      expect(() => createVerifier({ audience: AUDIENCE, secret: 'x'.repeat(32), algorithms: ['HS256', alg] })).toThrow(
+        /none/,
+      );
     }
   });
 });
@@ -133,12 +137,16 @@ describe('algorithm confusion: RS256 → HS256 with the public key as the HMAC s
   });
 
   test('HMAC cannot be allowed for a public key, a key set or an issuer', () => {
-    expect(() => createVerifier({ publicKey: rsa.publicKeyPem(), algorithms: ['HS256'] })).toThrow(
+    expect(() => createVerifier({ audience: AUDIENCE, publicKey: rsa.publicKeyPem(), algorithms: ['HS256'] })).toThrow(
       GatehouseConfigError,
     );
-    expect(() => createVerifier({ jwksUri: rsa.jwksUri, algorithms: ['HS256'] })).toThrow(GatehouseConfigError);
-    expect(() => createVerifier({ issuer: rsa.issuer, algorithms: ['RS256', 'HS512'] })).toThrow(GatehouseConfigError);
-    expect(() => createVerifier({ secret: rsa.publicKeyPem() })).toThrow(/publicKey/);
+    expect(() => createVerifier({ audience: AUDIENCE, jwksUri: rsa.jwksUri, algorithms: ['HS256'] })).toThrow(
+      GatehouseConfigError,
+    );
+    expect(() => createVerifier({ audience: AUDIENCE, issuer: rsa.issuer, algorithms: ['RS256', 'HS512'] })).toThrow(
+      GatehouseConfigError,
+    );
+    expect(() => createVerifier({ audience: AUDIENCE, secret: rsa.publicKeyPem() })).toThrow(/publicKey/);
   });
 
   test('a symmetric key published in a JWKS is never used', async () => {
@@ -150,7 +158,7 @@ describe('algorithm confusion: RS256 → HS256 with the public key as the HMAC s
       ],
     });
     try {
-      const verifier = createVerifier({ jwksUri: `${jwks.url}/jwks.json` });
+      const verifier = createVerifier({ audience: AUDIENCE, jwksUri: `${jwks.url}/jwks.json` });
       const forged = signJwt({ header: { alg: 'HS256', kid: 'shared' }, payload: claims(), key: secret });
       await expectRejected(verifier.verify(forged), 'UNAUTHENTICATED', 'ALGORITHM_NOT_ALLOWED');
       // The RSA key of the same set still works: the symmetric member was skipped, not the set.
@@ -252,13 +260,20 @@ describe('RSA', () => {
   test('a key shorter than 2048 bits is refused as publicKey, and skipped in a key set', async () => {
     const weak = generateKeyPairSync('rsa', { modulusLength: 1024 });
     expect(() =>
-      createVerifier({ publicKey: weak.publicKey.export({ format: 'pem', type: 'spki' }).toString() }),
+      createVerifier({
+        audience: AUDIENCE,
+        publicKey: weak.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+      }),
     ).toThrow(GatehouseConfigError);
     const jwks = await serveJson({
       keys: [{ ...weak.publicKey.export({ format: 'jwk' }), kid: 'weak', alg: 'RS256' }, ...rsa.jwks().keys],
     });
     try {
-      const verifier = createVerifier({ jwksUri: `${jwks.url}/jwks.json`, keySet: { cooldown: 3600 } });
+      const verifier = createVerifier({
+        audience: AUDIENCE,
+        jwksUri: `${jwks.url}/jwks.json`,
+        keySet: { cooldown: 3600 },
+      });
       const token = signJwt({ header: { alg: 'RS256', kid: 'weak' }, payload: claims(), key: weak.privateKey });
       await expectRejected(verifier.verify(token), 'UNAUTHENTICATED', 'KEY_NOT_FOUND');
       await expect(verifier.verify(signRsa(claims()))).resolves.toMatchObject({ id: 'user-1' });
@@ -271,7 +286,7 @@ describe('RSA', () => {
     const ps = signJwt({ header: { alg: 'PS256', kid: rsa.currentKid }, payload: claims(), key: rsa.privateKey() });
     await expectRejected(viaJwks.verify(ps), 'UNAUTHENTICATED', 'ALGORITHM_NOT_ALLOWED');
     // A bare PEM fits RS* and PS*; an allowlist narrows it, and a relabelled signature never verifies.
-    const rsOnly = createVerifier({ publicKey: rsa.publicKeyPem(), algorithms: ['RS256'] });
+    const rsOnly = createVerifier({ audience: AUDIENCE, publicKey: rsa.publicKeyPem(), algorithms: ['RS256'] });
     await expectRejected(rsOnly.verify(ps), 'UNAUTHENTICATED', 'ALGORITHM_NOT_ALLOWED');
     const [, p, rsSignature] = segments(signRsa(claims()));
     const relabelled = `${b64({ alg: 'PS256', kid: rsa.currentKid })}.${p}.${rsSignature}`;
@@ -317,10 +332,12 @@ describe('shape and size', () => {
   test('maxTokenLength is the bound, to the character', async () => {
     const token = signRsa(claims());
     await expect(
-      createVerifier({ publicKey: rsa.publicKeyPem(), maxTokenLength: token.length }).verify(token),
+      createVerifier({ audience: AUDIENCE, publicKey: rsa.publicKeyPem(), maxTokenLength: token.length }).verify(token),
     ).resolves.toBeDefined();
     await expectRejected(
-      createVerifier({ publicKey: rsa.publicKeyPem(), maxTokenLength: token.length - 1 }).verify(token),
+      createVerifier({ audience: AUDIENCE, publicKey: rsa.publicKeyPem(), maxTokenLength: token.length - 1 }).verify(
+        token,
+      ),
       'UNAUTHENTICATED',
       'TOKEN_TOO_LARGE',
     );
@@ -333,7 +350,7 @@ describe('shape and size', () => {
     await expectRejected(viaPublicKey.verify(deep), 'UNAUTHENTICATED', 'TOKEN_MALFORMED');
     const deepHeader = signRawRs256(`{"alg":"RS256","x":${nested(2000)}}`, JSON.stringify(claims()), rsa.privateKey());
     await expectRejected(viaPublicKey.verify(deepHeader), 'UNAUTHENTICATED', 'HEADER_INVALID');
-    const roomy = createVerifier({ publicKey: rsa.publicKeyPem(), maxTokenLength: 2_000_000 });
+    const roomy = createVerifier({ audience: AUDIENCE, publicKey: rsa.publicKeyPem(), maxTokenLength: 2_000_000 });
     await expectRejected(
       roomy.verify(signRsa(`${base},"x":${nested(400_000)}}`)),
       'UNAUTHENTICATED',
@@ -490,7 +507,7 @@ describe('header policy', () => {
   });
 
   test('types narrows the allowlist', async () => {
-    const strict = createVerifier({ publicKey: rsa.publicKeyPem(), types: ['at+jwt'] });
+    const strict = createVerifier({ audience: AUDIENCE, publicKey: rsa.publicKeyPem(), types: ['at+jwt'] });
     await expect(strict.verify(signRsa(claims(), rsaHeader({ typ: 'at+jwt' })))).resolves.toBeDefined();
     await expectRejected(
       strict.verify(signRsa(claims(), rsaHeader({ typ: 'JWT' }))),
@@ -568,7 +585,12 @@ describe('jku, x5u, jwk, x5c and kid are never used to find a key', () => {
   });
 
   test('kid injection strings find no key and reach no server', async () => {
-    const verifier = createVerifier({ jwksUri: rsa.jwksUri, issuer: rsa.issuer, keySet: { cooldown: 3600 } });
+    const verifier = createVerifier({
+      audience: AUDIENCE,
+      jwksUri: rsa.jwksUri,
+      issuer: rsa.issuer,
+      keySet: { cooldown: 3600 },
+    });
     await verifier.verify(signRsa(claims()));
     const kids = [
       '../../../../etc/passwd',
@@ -635,7 +657,7 @@ describe('client-facing errors', () => {
       [viaJwks, signRsa(claims(), rsaHeader({ typ: 'dpop+jwt' }))],
       [viaJwks, 'not-a-token'],
       [viaJwks, 'x'.repeat(100_000)],
-      [createVerifier({ jwksUri: 'http://127.0.0.1:1/jwks.json' }), token],
+      [createVerifier({ audience: AUDIENCE, jwksUri: 'http://127.0.0.1:1/jwks.json' }), token],
     ];
     for (const [verifier, candidate] of cases) {
       const error: AuthError = await rejection(verifier.verify(candidate));

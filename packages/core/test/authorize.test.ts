@@ -147,7 +147,7 @@ describe('property: authorize agrees with a reference model', () => {
   }
 
   test("authorize, isAuthorized, satisfies and the adapters' denialOf", () => {
-    const verifier = createVerifier({ secret: 's'.repeat(32) });
+    const verifier = createVerifier({ audience: 'api', secret: 's'.repeat(32) });
     fc.assert(
       fc.property(holder, requirement, (caller, req) => {
         const expected = model(caller, req);
@@ -163,11 +163,15 @@ describe('property: authorize agrees with a reference model', () => {
 
   test('end to end, from signed tokens', async () => {
     const secret = 'k'.repeat(32);
-    const verifier = createVerifier({ secret });
+    const verifier = createVerifier({ audience: 'api', secret });
     await fc.assert(
       fc.asyncProperty(fc.record({ roles: names, permissions: names }), requirement, async (claims, req) => {
         const exp = nowSeconds() + 60;
-        const token = signJwt({ header: { alg: 'HS256' }, payload: { sub: 'u', exp, ...claims }, key: secret });
+        const token = signJwt({
+          header: { alg: 'HS256' },
+          payload: { sub: 'u', aud: 'api', exp, ...claims },
+          key: secret,
+        });
         const verified = await verifier.verify(token);
         expect(outcome(() => throwDenial(denialOf(verifier, verified, req)))).toBe(model(claims, req));
       }),

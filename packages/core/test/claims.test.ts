@@ -214,6 +214,56 @@ describe('aud is any-of, exactly', () => {
   });
 });
 
+describe('registered claims are type-checked when present', () => {
+  const wrongStrings = [1, 0, true, false, null, [], ['x'], {}, { v: 'x' }];
+
+  test('jti must be a string', async () => {
+    await expect(verifier.verify(token({ jti: 'b1f4c2' }))).resolves.toBeDefined();
+    for (const jti of wrongStrings) {
+      await expectRejected(verifier.verify(token({ jti })), 'UNAUTHENTICATED', 'CLAIMS_INVALID');
+    }
+  });
+
+  test('sub must be a string, also when the user id is read from another claim', async () => {
+    const byUserId = make({ claims: { id: 'uid' } });
+    await expect(byUserId.verify(token({ uid: 'user-9', sub: 'client-1' }))).resolves.toMatchObject({ id: 'user-9' });
+    await expect(byUserId.verify(token({ uid: 'user-9', sub: undefined }))).resolves.toMatchObject({ id: 'user-9' });
+    for (const sub of wrongStrings) {
+      await expectRejected(byUserId.verify(token({ uid: 'user-9', sub })), 'UNAUTHENTICATED', 'CLAIMS_INVALID');
+    }
+  });
+
+  test('without an expected issuer or audience, iss and aud are still type-checked', async () => {
+    const open = make({ issuer: undefined, audience: false });
+    await expect(open.verify(token({ iss: undefined, aud: undefined }))).resolves.toBeDefined();
+    await expectRejected(open.verify(token({ iss: 1 })), 'UNAUTHENTICATED', 'CLAIMS_INVALID');
+    await expectRejected(open.verify(token({ aud: [AUDIENCE, 2] })), 'UNAUTHENTICATED', 'CLAIMS_INVALID');
+  });
+});
+
+describe('sender-constrained tokens (cnf) are refused as Bearer tokens', () => {
+  const bindings = [
+    { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' }, // DPoP, RFC 9449
+    { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' }, // mTLS, RFC 8705
+    {},
+    null,
+    'anything',
+  ];
+
+  test.each(bindings)('cnf %j → 401 TOKEN_SENDER_CONSTRAINED', async (cnf) => {
+    const error = await expectRejected(verifier.verify(token({ cnf })), 'UNAUTHENTICATED', 'TOKEN_SENDER_CONSTRAINED');
+    expect(error.status).toBe(401);
+    expect(error.wwwAuthenticate).toContain('error="invalid_token"');
+  });
+
+  test('through authenticate() with an Authorization: Bearer header too', async () => {
+    const bound = token({ cnf: bindings[0] });
+    const headers = new Headers({ authorization: `Bearer ${bound}` });
+    await expectRejected(verifier.authenticate(headers), 'UNAUTHENTICATED', 'TOKEN_SENDER_CONSTRAINED');
+    await expect(verifier.authenticate(new Headers({ authorization: `Bearer ${token()}` }))).resolves.toBeDefined();
+  });
+});
+
 describe('the user', () => {
   test("is built from Frontegg's claim names by default, roles and permissions as exact strings", async () => {
     const user = await verifier.verify(

@@ -9,8 +9,8 @@ let verifier: Verifier;
 let token: string;
 
 beforeAll(async () => {
-  issuer = await createTestIssuer();
-  verifier = createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer });
+  issuer = await createTestIssuer({ audience: 'api' });
+  verifier = createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, issuer: issuer.issuer });
   token = await issuer.sign({ sub: 'params-user', roles: ['admin'] });
 });
 afterAll(async () => {

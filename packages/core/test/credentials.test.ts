@@ -203,8 +203,8 @@ describe('over real HTTP (node:http IncomingMessage)', () => {
   let seen: IncomingMessage | undefined;
 
   beforeAll(async () => {
-    issuer = await createTestIssuer();
-    verifier = createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer });
+    issuer = await createTestIssuer({ audience: 'api' });
+    verifier = createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, issuer: issuer.issuer });
     server = await listenHttp((req, res) => {
       seen = req;
       verifier.authenticate(req).then(

@@ -14,12 +14,12 @@ import { closedPort, expectRejected } from './verifier-fixtures.js';
 
 let issuer: TestIssuer;
 beforeAll(async () => {
-  issuer = await createTestIssuer();
+  issuer = await createTestIssuer({ audience: 'api' });
 });
 afterAll(() => issuer.close());
 
 const make = (onDecision: DecisionHook) =>
-  createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer, onDecision });
+  createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, issuer: issuer.issuer, onDecision });
 
 /** Authorizes as the adapters do: core's decision, observed by the verifier. */
 function admit(verifier: Verifier, user: AuthUser | null, requirement: Requirement): AuthUser {
@@ -83,6 +83,7 @@ describe('onDecision', () => {
   test('reports key outages as rejections', async () => {
     const decisions: AuthDecision[] = [];
     const verifier = createVerifier({
+      audience: 'api',
       jwksUri: `http://127.0.0.1:${await closedPort()}/jwks.json`,
       onDecision: (d) => decisions.push(d),
     });

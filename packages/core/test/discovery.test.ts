@@ -9,7 +9,7 @@ let signer: TestIssuer;
 const servers: KeyServer[] = [];
 
 beforeAll(async () => {
-  signer = await createTestIssuer({ port: false });
+  signer = await createTestIssuer({ audience: 'api', port: false });
 });
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
@@ -33,9 +33,9 @@ const signAs = (iss: string, claims: Record<string, unknown> = {}) => signer.sig
 
 describe('OIDC discovery from the issuer alone', () => {
   test('works with createTestIssuer', async () => {
-    const issuer = await createTestIssuer();
+    const issuer = await createTestIssuer({ audience: 'api' });
     try {
-      const verifier = createVerifier({ issuer: issuer.issuer });
+      const verifier = createVerifier({ audience: 'api', issuer: issuer.issuer });
       await expect(verifier.verify(await issuer.sign({ sub: 'alice', roles: ['admin'] }))).resolves.toMatchObject({
         id: 'alice',
         roles: ['admin'],
@@ -49,10 +49,10 @@ describe('OIDC discovery from the issuer alone', () => {
     }
   });
 
-  test('works through verifierFromEnv with GATEHOUSE_ISSUER alone', async () => {
-    const issuer = await createTestIssuer();
+  test('works through verifierFromEnv with GATEHOUSE_ISSUER (and GATEHOUSE_AUDIENCE)', async () => {
+    const issuer = await createTestIssuer({ audience: 'api' });
     try {
-      const verifier = verifierFromEnv({ GATEHOUSE_ISSUER: issuer.issuer });
+      const verifier = verifierFromEnv({ GATEHOUSE_ISSUER: issuer.issuer, GATEHOUSE_AUDIENCE: 'api' });
       await expect(verifier.verify(await issuer.sign({ sub: 'bob' }))).resolves.toMatchObject({ id: 'bob' });
     } finally {
       await issuer.close();
@@ -61,7 +61,7 @@ describe('OIDC discovery from the issuer alone', () => {
 
   test('100 concurrent cold verifications: one discovery request, one JWKS request', async () => {
     const s = await oidcServer((url) => ({ issuer: url, jwks_uri: `${url}/keys` }));
-    const verifier = createVerifier({ issuer: s.url });
+    const verifier = createVerifier({ audience: 'api', issuer: s.url });
     const tokens = await Promise.all(Array.from({ length: 100 }, (_, i) => signAs(s.url, { sub: `u${i}` })));
     const users = await Promise.all(tokens.map((t) => verifier.verify(t)));
     expect(users.map((u) => u.id)).toEqual(tokens.map((_, i) => `u${i}`));
@@ -78,14 +78,19 @@ describe('OIDC discovery from the issuer alone', () => {
     });
     url = s.url;
     servers.push(s);
-    const verifier = createVerifier({ issuer: `${s.url}/realms/demo` });
+    const verifier = createVerifier({ audience: 'api', issuer: `${s.url}/realms/demo` });
     await expect(verifier.verify(await signAs(`${s.url}/realms/demo`))).resolves.toBeDefined();
   });
 
   test('the document is read again when the key set cannot be fetched, so moved keys are followed', async () => {
     const clock = manualClock();
     const s = await oidcServer((url) => ({ issuer: url, jwks_uri: `${url}/keys` }));
-    const verifier = createVerifier({ issuer: s.url, now: clock.now, keySet: { maxAge: 60, backoff: 0 } });
+    const verifier = createVerifier({
+      audience: 'api',
+      issuer: s.url,
+      now: clock.now,
+      keySet: { maxAge: 60, backoff: 0 },
+    });
     await verifier.verify(await signAs(s.url));
     s.behave((req, res) => {
       if (req.url === DISCOVERY) return json({ issuer: s.url, jwks_uri: `${s.url}/moved` })(req, res);
@@ -104,7 +109,7 @@ describe('OIDC discovery from the issuer alone', () => {
 describe('a discovery document that cannot be trusted', () => {
   test('it names another issuer → 503, and its jwks_uri is never fetched', async () => {
     const s = await oidcServer(() => ({ issuer: 'https://evil.example.com', jwks_uri: 'http://127.0.0.1:1/keys' }));
-    const verifier = createVerifier({ issuer: s.url });
+    const verifier = createVerifier({ audience: 'api', issuer: s.url });
     expectKeysUnavailable(await rejection(verifier.verify(await signAs(s.url))));
     expect(s.requests).toEqual([DISCOVERY]);
     expect(verifier.keyStatus()?.lastError).toBe('discovery document names another issuer');
@@ -112,7 +117,7 @@ describe('a discovery document that cannot be trusted', () => {
 
   test('an issuer that differs only by a trailing slash is another issuer → 503', async () => {
     const s = await oidcServer((url) => ({ issuer: `${url}/`, jwks_uri: `${url}/keys` }));
-    const verifier = createVerifier({ issuer: s.url });
+    const verifier = createVerifier({ audience: 'api', issuer: s.url });
     expectKeysUnavailable(await rejection(verifier.verify(await signAs(s.url))));
   });
 
@@ -125,7 +130,7 @@ describe('a discovery document that cannot be trusted', () => {
   ]) {
     test(`jwks_uri ${jwksUri} is refused → 503`, async () => {
       const s = await oidcServer((url) => ({ issuer: url, jwks_uri: jwksUri }));
-      const verifier = createVerifier({ issuer: s.url });
+      const verifier = createVerifier({ audience: 'api', issuer: s.url });
       expectKeysUnavailable(await rejection(verifier.verify(await signAs(s.url))));
       expect(s.requests).toEqual([DISCOVERY]);
       expect(verifier.keyStatus()?.lastError).toBe('discovery document has an unusable jwks_uri');
@@ -139,7 +144,7 @@ describe('a discovery document that cannot be trusted', () => {
   ] as const) {
     test(`${name} → 503`, async () => {
       const s = await oidcServer(document);
-      const verifier = createVerifier({ issuer: s.url });
+      const verifier = createVerifier({ audience: 'api', issuer: s.url });
       expectKeysUnavailable(await rejection(verifier.verify(await signAs(s.url))));
     });
   }
@@ -148,20 +153,22 @@ describe('a discovery document that cannot be trusted', () => {
     for (const behavior of [status(500), hang, json('<html>')]) {
       const s = await startKeyServer(behavior);
       servers.push(s);
-      const verifier = createVerifier({ issuer: s.url, keySet: { timeout: 0.2 } });
+      const verifier = createVerifier({ audience: 'api', issuer: s.url, keySet: { timeout: 0.2 } });
       expectKeysUnavailable(await rejection(verifier.verify(await signAs(s.url))));
     }
   });
 
   test('the issuer itself must be https or loopback http', () => {
-    expect(() => createVerifier({ issuer: 'http://issuer.example.com' })).toThrow(GatehouseConfigError);
-    expect(() => createVerifier({ issuer: 'issuer' })).toThrow(GatehouseConfigError);
-    expect(() => createVerifier({ issuer: 'https://issuer.example.com' })).not.toThrow();
+    expect(() => createVerifier({ audience: 'api', issuer: 'http://issuer.example.com' })).toThrow(
+      GatehouseConfigError,
+    );
+    expect(() => createVerifier({ audience: 'api', issuer: 'issuer' })).toThrow(GatehouseConfigError);
+    expect(() => createVerifier({ audience: 'api', issuer: 'https://issuer.example.com' })).not.toThrow();
   });
 
   test('several issuers and no key source is a configuration error', () => {
-    expect(() => createVerifier({ issuer: ['https://a.example.com', 'https://b.example.com'] })).toThrow(
-      GatehouseConfigError,
-    );
+    expect(() =>
+      createVerifier({ audience: 'api', issuer: ['https://a.example.com', 'https://b.example.com'] }),
+    ).toThrow(GatehouseConfigError);
   });
 });

@@ -415,7 +415,7 @@ describe('claim paths and building blocks', () => {
   const secret = 'c'.repeat(32);
   /** The user a token with `claims` becomes under `mapping`. */
   const userOf = (claims: Record<string, unknown>, mapping: ClaimMapping) =>
-    createVerifier({ secret, claims: mapping }).verify(
+    createVerifier({ secret, audience: false, claims: mapping }).verify(
       signJwt({
         header: { alg: 'HS256' },
         payload: { sub: 'u', exp: Math.floor(Date.now() / 1000) + 60, ...claims },

@@ -24,8 +24,8 @@ let ecIssuer: TestIssuer;
 const servers: KeyServer[] = [];
 
 beforeAll(async () => {
-  issuer = await createTestIssuer({ port: false });
-  ecIssuer = await createTestIssuer({ port: false, algorithm: 'ES256' });
+  issuer = await createTestIssuer({ audience: 'api', port: false });
+  ecIssuer = await createTestIssuer({ audience: 'api', port: false, algorithm: 'ES256' });
 });
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
@@ -46,7 +46,7 @@ const jwksPath = '/.well-known/jwks.json';
 describe('the endpoint is down at start', () => {
   test('a closed port gives 503 with Retry-After, never 401, and no leak of the URL', async () => {
     const port = await closedPort();
-    const verifier = createVerifier({ jwksUri: `http://127.0.0.1:${port}${jwksPath}` });
+    const verifier = createVerifier({ audience: 'api', jwksUri: `http://127.0.0.1:${port}${jwksPath}` });
     const error = await rejection(verifier.verify(await issuer.sign()));
     expectKeysUnavailable(error);
     expect(JSON.stringify(error.toJSON())).not.toContain(String(port));
@@ -57,7 +57,7 @@ describe('the endpoint is down at start', () => {
   test('while backing off, requests are refused at once without touching the server', async () => {
     const keys = await server(status(500));
     const clock = manualClock();
-    const verifier = createVerifier({ jwksUri: keys.url + jwksPath, now: clock.now });
+    const verifier = createVerifier({ audience: 'api', jwksUri: keys.url + jwksPath, now: clock.now });
     const token = await issuer.sign();
     for (let i = 0; i < 20; i++) expectKeysUnavailable(await rejection(verifier.verify(token)));
     expect(keys.requests).toHaveLength(1);
@@ -67,6 +67,7 @@ describe('the endpoint is down at start', () => {
     const keys = await server(status(500));
     const clock = manualClock();
     const verifier = createVerifier({
+      audience: 'api',
       jwksUri: keys.url + jwksPath,
       now: clock.now,
       keySet: { backoff: 1, maxBackoff: 3 },
@@ -110,6 +111,7 @@ describe('the endpoint goes down when warm', () => {
       const clock = manualClock();
       const decisions: AuthDecision[] = [];
       const verifier = createVerifier({
+        audience: 'api',
         jwksUri: keys.url + jwksPath,
         now: clock.now,
         keySet: { maxAge: 60, staleIfError: 120 },
@@ -147,6 +149,7 @@ describe('the endpoint goes down when warm', () => {
     const keys = await server(issuerKeys(issuer));
     const clock = manualClock();
     const verifier = createVerifier({
+      audience: 'api',
       jwksUri: keys.url + jwksPath,
       now: clock.now,
       keySet: { maxAge: 60, staleIfError: 3600, backoff: 10 },
@@ -173,7 +176,7 @@ describe('a slow endpoint', () => {
   ] as const) {
     test(`${name}: the request times out and the verification fails with 503`, async () => {
       const keys = await server(behavior);
-      const verifier = createVerifier({ jwksUri: keys.url + jwksPath, keySet: { timeout: 0.3 } });
+      const verifier = createVerifier({ audience: 'api', jwksUri: keys.url + jwksPath, keySet: { timeout: 0.3 } });
       expectKeysUnavailable(await rejection(verifier.verify(await issuer.sign())));
       expect(verifier.keyStatus()?.lastError).toBe('timed out');
     });
@@ -181,7 +184,7 @@ describe('a slow endpoint', () => {
 
   test('answers that arrive in time are used, and concurrent callers wait for the one fetch', async () => {
     const keys = await server((req, res) => setTimeout(() => issuerKeys(issuer)(req, res), 100));
-    const verifier = createVerifier({ jwksUri: keys.url + jwksPath });
+    const verifier = createVerifier({ audience: 'api', jwksUri: keys.url + jwksPath });
     const tokens = await Promise.all(Array.from({ length: 5 }, (_, i) => issuer.sign({ sub: `u${i}` })));
     const users = await Promise.all(tokens.map((t) => verifier.verify(t)));
     expect(users.map((u) => u.id)).toEqual(['u0', 'u1', 'u2', 'u3', 'u4']);
@@ -226,7 +229,7 @@ describe('unusable answers', () => {
   for (const [name, behavior] of cases) {
     test(`${name} → 503`, async () => {
       const keys = await server(behavior());
-      const verifier = createVerifier({ jwksUri: keys.url + jwksPath });
+      const verifier = createVerifier({ audience: 'api', jwksUri: keys.url + jwksPath });
       expectKeysUnavailable(await rejection(verifier.verify(await issuer.sign())));
       expect(keys.requests).toHaveLength(1);
     });
@@ -234,7 +237,7 @@ describe('unusable answers', () => {
 
   test('garbage members next to a good key are skipped, the good key is used', async () => {
     const keys = await server(json({ keys: [null, 7, { kty: 'oct', k: 'AAAA' }, { kty: 'RSA' }, rsaJwk()] }));
-    const verifier = createVerifier({ jwksUri: keys.url + jwksPath });
+    const verifier = createVerifier({ audience: 'api', jwksUri: keys.url + jwksPath });
     await expect(verifier.verify(await issuer.sign())).resolves.toMatchObject({ id: 'test-user' });
   });
 });
@@ -245,7 +248,7 @@ describe('oversized answers', () => {
     test(`${mode} → 503 "answer too large", read no further than the cap`, async () => {
       const keys = await server(huge(mode, over));
       // A long timeout: the cap, not the timeout, must end the request.
-      const verifier = createVerifier({ jwksUri: keys.url + jwksPath, keySet: { timeout: 60 } });
+      const verifier = createVerifier({ audience: 'api', jwksUri: keys.url + jwksPath, keySet: { timeout: 60 } });
       expectKeysUnavailable(await rejection(verifier.verify(await issuer.sign())));
       expect(verifier.keyStatus()?.lastError).toBe('answer too large');
     });
@@ -253,13 +256,13 @@ describe('oversized answers', () => {
 
   test('a content-length that lies (smaller than the body) → 503', async () => {
     const keys = await server(huge('lying-length', over));
-    const verifier = createVerifier({ jwksUri: keys.url + jwksPath, keySet: { timeout: 60 } });
+    const verifier = createVerifier({ audience: 'api', jwksUri: keys.url + jwksPath, keySet: { timeout: 60 } });
     expectKeysUnavailable(await rejection(verifier.verify(await issuer.sign())));
   });
 
   test('maxBodyBytes is configurable', async () => {
     const keys = await server(issuerKeys(issuer));
-    const verifier = createVerifier({ jwksUri: keys.url + jwksPath, keySet: { maxBodyBytes: 100 } });
+    const verifier = createVerifier({ audience: 'api', jwksUri: keys.url + jwksPath, keySet: { maxBodyBytes: 100 } });
     expectKeysUnavailable(await rejection(verifier.verify(await issuer.sign())));
     expect(verifier.keyStatus()?.lastError).toBe('answer too large');
   });
@@ -267,11 +270,11 @@ describe('oversized answers', () => {
   test('more keys than maxKeys: the whole set is refused', async () => {
     const many = Array.from({ length: 101 }, (_, i) => ({ ...issuer.jwks().keys[0], kid: `k${i}` }));
     const keys = await server(json({ keys: many }));
-    const verifier = createVerifier({ jwksUri: keys.url + jwksPath });
+    const verifier = createVerifier({ audience: 'api', jwksUri: keys.url + jwksPath });
     expectKeysUnavailable(await rejection(verifier.verify(await issuer.sign({}, { header: { kid: 'k3' } }))));
     expect(verifier.keyStatus()?.lastError).toBe('too many keys');
 
-    const roomy = createVerifier({ jwksUri: keys.url + jwksPath, keySet: { maxKeys: 101 } });
+    const roomy = createVerifier({ audience: 'api', jwksUri: keys.url + jwksPath, keySet: { maxKeys: 101 } });
     await expect(roomy.verify(await issuer.sign({}, { header: { kid: 'k3' } }))).resolves.toBeDefined();
   });
 });
@@ -281,7 +284,7 @@ describe('redirects', () => {
     test(`${code} is not followed`, async () => {
       const target = await server(issuerKeys(issuer));
       const keys = await server(redirect(target.url + jwksPath, code));
-      const verifier = createVerifier({ jwksUri: keys.url + jwksPath });
+      const verifier = createVerifier({ audience: 'api', jwksUri: keys.url + jwksPath });
       expectKeysUnavailable(await rejection(verifier.verify(await issuer.sign())));
       expect(keys.requests).toHaveLength(1);
       expect(target.requests).toHaveLength(0);
@@ -295,7 +298,7 @@ describe('symmetric keys in a JWKS', () => {
 
   test('an oct key is ignored: a token signed with it is refused', async () => {
     const keys = await server(json({ keys: [octJwk, ...issuer.jwks().keys] }));
-    const verifier = createVerifier({ jwksUri: keys.url + jwksPath });
+    const verifier = createVerifier({ audience: 'api', jwksUri: keys.url + jwksPath });
     await expect(verifier.verify(await issuer.sign())).resolves.toBeDefined();
     const forged = signJwt({
       header: { alg: 'HS256', typ: 'JWT', kid: 'shared' },
@@ -306,20 +309,20 @@ describe('symmetric keys in a JWKS', () => {
   });
 
   test('HS algorithms cannot be allowed for a JWKS', () => {
-    expect(() => createVerifier({ jwksUri: 'http://127.0.0.1:1/jwks', algorithms: ['HS256'] })).toThrow(
-      GatehouseConfigError,
-    );
+    expect(() =>
+      createVerifier({ audience: 'api', jwksUri: 'http://127.0.0.1:1/jwks', algorithms: ['HS256'] }),
+    ).toThrow(GatehouseConfigError);
   });
 
   test('a set of only oct keys has no usable keys → 503', async () => {
     const keys = await server(json({ keys: [octJwk] }));
-    const verifier = createVerifier({ jwksUri: keys.url + jwksPath });
+    const verifier = createVerifier({ audience: 'api', jwksUri: keys.url + jwksPath });
     expectKeysUnavailable(await rejection(verifier.verify(await issuer.sign())));
   });
 
   test('the RSA key of the set used as an HMAC secret is refused', async () => {
     const keys = await server(issuerKeys(issuer));
-    const verifier = createVerifier({ jwksUri: keys.url + jwksPath });
+    const verifier = createVerifier({ audience: 'api', jwksUri: keys.url + jwksPath });
     const forged = signJwt({
       header: { alg: 'HS256', typ: 'JWT', kid: issuer.currentKid },
       payload: { sub: 'attacker', exp: Math.floor(Date.now() / 1000) + 60 },
@@ -334,21 +337,26 @@ describe('unknown kids', () => {
 
   async function warmVerifier(clock: ReturnType<typeof manualClock>): Promise<{ keys: KeyServer; verifier: Verifier }> {
     const keys = await server(issuerKeys(ecIssuer));
-    const verifier = createVerifier({ jwksUri: keys.url + jwksPath, now: clock.now });
+    const verifier = createVerifier({ audience: 'api', jwksUri: keys.url + jwksPath, now: clock.now });
     await verifier.verify(await ecIssuer.sign());
     return { keys, verifier };
   }
 
-  test('a kid the server does not publish → 401 KEY_NOT_FOUND, after at most one refetch', async () => {
+  test('a kid the server does not publish → 401 KEY_NOT_FOUND, after at most one refetch per cooldown', async () => {
     const clock = manualClock();
     const { keys, verifier } = await warmVerifier(clock);
     clock.advance(31);
     expectInvalidToken(await rejection(verifier.verify(await tokenWithKid('nope'))), 'KEY_NOT_FOUND');
     expect(keys.requests).toHaveLength(2);
-    // The same kid again, after the cooldown: the negative cache answers.
-    clock.advance(31);
+    // Within the cooldown: answered without asking the server.
+    clock.advance(29);
     expectInvalidToken(await rejection(verifier.verify(await tokenWithKid('nope'))), 'KEY_NOT_FOUND');
     expect(keys.requests).toHaveLength(2);
+    // The same kid after the cooldown is asked for again: it may have been published meanwhile.
+    clock.advance(2);
+    expectInvalidToken(await rejection(verifier.verify(await tokenWithKid('nope'))), 'KEY_NOT_FOUND');
+    expect(keys.requests).toHaveLength(3);
+    expect(verifier.keyStatus()?.failures).toBe(0);
   });
 
   test('a flood of 1000 concurrent unknown kids makes one fetch', async () => {
@@ -390,7 +398,7 @@ describe('unknown kids', () => {
 describe('concurrency', () => {
   test('100 concurrent cold verifications make exactly one fetch', async () => {
     const keys = await server(issuerKeys(issuer));
-    const verifier = createVerifier({ jwksUri: keys.url + jwksPath });
+    const verifier = createVerifier({ audience: 'api', jwksUri: keys.url + jwksPath });
     const tokens = await Promise.all(Array.from({ length: 100 }, (_, i) => issuer.sign({ sub: `user-${i}` })));
     const users = await Promise.all(tokens.map((t) => verifier.verify(t)));
     expect(users.map((u) => u.id)).toEqual(tokens.map((_, i) => `user-${i}`));
@@ -399,7 +407,7 @@ describe('concurrency', () => {
 
   test('100 concurrent cold verifications against a failing server make one fetch and all get 503', async () => {
     const keys = await server(status(500));
-    const verifier = createVerifier({ jwksUri: keys.url + jwksPath });
+    const verifier = createVerifier({ audience: 'api', jwksUri: keys.url + jwksPath });
     const token = await issuer.sign();
     const errors = await Promise.all(Array.from({ length: 100 }, () => rejection(verifier.verify(token))));
     for (const e of errors) expectKeysUnavailable(e);
@@ -417,25 +425,27 @@ describe('key source configuration', () => {
     'not a url',
   ]) {
     test(`refuses ${uri}`, () => {
-      expect(() => createVerifier({ jwksUri: uri })).toThrow(GatehouseConfigError);
+      expect(() => createVerifier({ audience: 'api', jwksUri: uri })).toThrow(GatehouseConfigError);
     });
   }
 
   for (const uri of ['https://example.com/jwks.json', 'http://localhost:1/jwks', 'http://[::1]:1/jwks']) {
     test(`accepts ${uri}`, () => {
-      expect(() => createVerifier({ jwksUri: uri })).not.toThrow();
+      expect(() => createVerifier({ audience: 'api', jwksUri: uri })).not.toThrow();
     });
   }
 
   for (const keySet of [{ timeout: -1 }, { maxKeys: Number.NaN }, { cooldown: Number.POSITIVE_INFINITY }]) {
     test(`refuses keySet ${JSON.stringify(keySet)}`, () => {
-      expect(() => createVerifier({ jwksUri: 'https://example.com/jwks', keySet })).toThrow(GatehouseConfigError);
+      expect(() => createVerifier({ audience: 'api', jwksUri: 'https://example.com/jwks', keySet })).toThrow(
+        GatehouseConfigError,
+      );
     });
   }
 
   test('nothing is fetched before the first token arrives', async () => {
     const keys = await server(issuerKeys(issuer));
-    createVerifier({ jwksUri: keys.url + jwksPath });
+    createVerifier({ audience: 'api', jwksUri: keys.url + jwksPath });
     await new Promise((r) => setTimeout(r, 20));
     expect(keys.requests).toHaveLength(0);
   });

@@ -2,7 +2,7 @@ import { type AuthDecision, createVerifier } from '@gatehousejs/core';
 import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { expectInvalidToken, rejection } from './keys-helpers.js';
-import { issuerKeys, type KeyServer, manualClock, startKeyServer } from './keys-servers.js';
+import { issuerKeys, json, type KeyServer, manualClock, startKeyServer } from './keys-servers.js';
 
 const cleanup: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -10,12 +10,13 @@ afterEach(async () => {
 });
 
 async function setup(algorithm: 'RS256' | 'ES256' | 'EdDSA' = 'ES256', keySet = {}) {
-  const issuer: TestIssuer = await createTestIssuer({ port: false, algorithm });
+  const issuer: TestIssuer = await createTestIssuer({ audience: 'api', port: false, algorithm });
   const keys: KeyServer = await startKeyServer(issuerKeys(issuer));
   cleanup.push(issuer, keys);
   const clock = manualClock();
   const decisions: AuthDecision[] = [];
   const verifier = createVerifier({
+    audience: 'api',
     jwksUri: `${keys.url}/.well-known/jwks.json`,
     now: clock.now,
     keySet,
@@ -57,6 +58,51 @@ describe('key rotation', () => {
     clock.advance(30);
     await expect(verifier.verify(token)).resolves.toMatchObject({ id: 'new' });
     expect(keys.requests).toHaveLength(2);
+  });
+
+  for (const cooldown of [30, 10]) {
+    test(`a kid probed before it is published is accepted within the cooldown (${cooldown} s) of its first real use`, async () => {
+      const { issuer, keys, clock, verifier } = await setup('ES256', cooldown === 30 ? {} : { cooldown });
+      const currentKid = issuer.currentKid;
+      await verifier.verify(await issuer.sign());
+      const published = issuer.jwks();
+      const nextKid = issuer.rotate();
+      keys.behave(json(published)); // the issuer holds its next key but does not publish it yet
+      // A caller who guesses the next kid probes it, again and again, with forged tokens.
+      const probe = await issuer.sign({ sub: 'attacker' }, { kid: currentKid, header: { kid: nextKid } });
+      for (let i = 0; i < 12; i++) {
+        clock.advance(cooldown + 1);
+        expectInvalidToken(await rejection(verifier.verify(probe)), 'KEY_NOT_FOUND');
+      }
+      expect(keys.requests).toHaveLength(13);
+      expect(verifier.keyStatus()?.failures).toBe(0);
+
+      keys.behave(issuerKeys(issuer)); // published
+      const real = await issuer.sign({ sub: 'real' });
+      clock.advance(1);
+      // First real use, within the cooldown of the last probe's fetch: not yet.
+      expectInvalidToken(await rejection(verifier.verify(real)), 'KEY_NOT_FOUND');
+      clock.advance(cooldown - 1);
+      await expect(verifier.verify(real)).resolves.toMatchObject({ id: 'real' });
+      expectInvalidToken(await rejection(verifier.verify(probe)), 'SIGNATURE_INVALID');
+    });
+  }
+
+  test('probing many kids never pushes the next refetch past the cooldown', async () => {
+    const { issuer, keys, clock, verifier } = await setup();
+    await verifier.verify(await issuer.sign());
+    const published = issuer.jwks();
+    issuer.rotate();
+    keys.behave(json(published));
+    for (let i = 0; i < 200; i++) {
+      clock.advance(0.5);
+      const probe = await issuer.sign({}, { kid: published.keys[0]?.kid as string, header: { kid: `guess-${i}` } });
+      expectInvalidToken(await rejection(verifier.verify(probe)), 'KEY_NOT_FOUND');
+    }
+    keys.behave(issuerKeys(issuer));
+    const real = await issuer.sign({ sub: 'real' });
+    clock.advance(30);
+    await expect(verifier.verify(real)).resolves.toMatchObject({ id: 'real' });
   });
 
   test('a retired key: its tokens are refused, cached ones included, once a refetch sees it gone', async () => {

@@ -48,7 +48,7 @@ beforeAll(async () => {
     join(dir, 'core/package.json'),
     JSON.stringify({ type: 'module', imports: { '#platform': './platform/node.js' } }),
   );
-  issuer = await createTestIssuer({ port: false });
+  issuer = await createTestIssuer({ port: false, audience: 'api' });
 }, 60_000);
 
 afterAll(async () => {
@@ -110,7 +110,7 @@ test('cold verification against a key server that never answers: 503 after the t
     const token = await issuer.sign({ sub: 'child' });
     const source = `
       const { createVerifier } = await import(process.env.CORE);
-      const verifier = createVerifier({ jwksUri: ${JSON.stringify(`${keys.url}/jwks`)}, keySet: { timeout: 0.5 } });
+      const verifier = createVerifier({ audience: 'api', jwksUri: ${JSON.stringify(`${keys.url}/jwks`)}, keySet: { timeout: 0.5 } });
       try {
         await verifier.verify(${JSON.stringify(token)});
         console.log('accepted');
@@ -135,6 +135,7 @@ test('a background refresh hanging on the key server (10-minute timeout) does no
       const { createVerifier } = await import(process.env.CORE);
       let now = Date.now();
       const verifier = createVerifier({
+        audience: 'api',
         jwksUri: ${JSON.stringify(`${keys.url}/.well-known/jwks.json`)},
         now: () => now,
         keySet: { maxAge: 60, timeout: 600 },

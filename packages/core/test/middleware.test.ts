@@ -21,7 +21,7 @@ let reached: string[];
 beforeAll(async () => {
   issuer = await createTestIssuer({ audience: 'api' });
   verifier = createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer, audience: 'api' });
-  down = createVerifier({ jwksUri: `http://127.0.0.1:${await closedPort()}/jwks.json` });
+  down = createVerifier({ audience: 'api', jwksUri: `http://127.0.0.1:${await closedPort()}/jwks.json` });
 });
 afterAll(() => issuer.close());
 beforeEach(() => {
@@ -232,7 +232,7 @@ test('a requirement that can never be met, or a misspelt key, fails when the rou
 });
 
 test('a custom realm reaches the response header', async () => {
-  const realmVerifier = createVerifier({ jwksUri: issuer.jwksUri, realm: 'orders' });
+  const realmVerifier = createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, realm: 'orders' });
   const guard = withAuthentication({ verifier: realmVerifier });
   const server = await listen(createServer((req, res) => void guard(req, res, () => res.end('ok'))));
   try {

@@ -7,11 +7,20 @@ import { manualClock } from './keys-servers.js';
 const SECRET = 'a-shared-secret-of-at-least-32-bytes!!';
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const hs256 = (payload: Record<string, unknown>) =>
-  signJwt({ header: { alg: 'HS256', typ: 'JWT' }, payload: { iat: nowSeconds(), ...payload }, key: SECRET });
+  signJwt({
+    header: { alg: 'HS256', typ: 'JWT' },
+    payload: { iat: nowSeconds(), aud: 'api', ...payload },
+    key: SECRET,
+  });
 
 function verifierWithLog(options: Partial<VerifierOptions> = {}) {
   const decisions: AuthDecision[] = [];
-  const verifier = createVerifier({ secret: SECRET, onDecision: (d) => decisions.push(d), ...options });
+  const verifier = createVerifier({
+    audience: 'api',
+    secret: SECRET,
+    onDecision: (d) => decisions.push(d),
+    ...options,
+  });
   const outcomes = () =>
     decisions.map((d) => (d.type === 'authenticated' ? (d.cached ? 'cached' : 'verified') : `rejected:${d.type}`));
   return { verifier, decisions, outcomes };
@@ -125,7 +134,7 @@ describe('verified-token cache', () => {
   });
 
   test('each verifier has its own cache: a token cached by one is judged afresh by another', async () => {
-    const lenient = verifierWithLog();
+    const lenient = verifierWithLog({ audience: false });
     const strict = verifierWithLog({ audience: 'billing' });
     const token = hs256({ sub: 'u1', aud: 'reports', exp: nowSeconds() + 60 });
     await lenient.verifier.verify(token);
@@ -142,7 +151,9 @@ describe('verified-token cache', () => {
 
   for (const maxEntries of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
     test(`cache.maxEntries ${maxEntries} is a configuration error`, () => {
-      expect(() => createVerifier({ secret: SECRET, cache: { maxEntries } })).toThrow(GatehouseConfigError);
+      expect(() => createVerifier({ audience: 'api', secret: SECRET, cache: { maxEntries } })).toThrow(
+        GatehouseConfigError,
+      );
     });
   }
 

@@ -1,7 +1,13 @@
 import { createSign, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo, connect, createServer as createTcpServer } from 'node:net';
-import { AUTH_ERROR_MESSAGES, AuthError, type AuthErrorCode, type AuthErrorReason } from '@gatehousejs/core';
+import {
+  AUTH_ERROR_MESSAGES,
+  AuthError,
+  type AuthErrorCode,
+  type AuthErrorReason,
+  GatehouseConfigError,
+} from '@gatehousejs/core';
 import { expect } from 'vitest';
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -26,6 +32,18 @@ export async function rejection(promise: Promise<unknown>): Promise<AuthError> {
   if ('resolved' in outcome) throw new Error(`expected a rejection, got ${JSON.stringify(outcome.resolved)}`);
   expect(outcome.error).toBeInstanceOf(AuthError);
   return outcome.error as AuthError;
+}
+
+/** The GatehouseConfigError `fn` throws; fails the test when it throws anything else or nothing. */
+export function configError(fn: () => unknown): GatehouseConfigError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(GatehouseConfigError);
+    expect((error as GatehouseConfigError).code).toBe('INVALID_CONFIGURATION');
+    return error as GatehouseConfigError;
+  }
+  throw new Error('expected a GatehouseConfigError');
 }
 
 export async function expectRejected(

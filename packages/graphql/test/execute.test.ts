@@ -276,6 +276,7 @@ describe('the pre-execution pass', () => {
     const decisions: unknown[] = [];
     const { createVerifier } = await import('@gatehousejs/core');
     const verifier = createVerifier({
+      audience: 'api',
       jwksUri: issued.issuer.jwksUri,
       issuer: issued.issuer.issuer,
       onDecision: (d) => decisions.push(d),

@@ -165,7 +165,7 @@ describe('outcomes for bad, expired and missing credentials', () => {
     const jwksUri = down.issuer.jwksUri;
     const token = await down.token({ sub: 'x' });
     await down.issuer.close();
-    const verifier = createVerifier({ jwksUri, keySet: { timeout: 1 } });
+    const verifier = createVerifier({ audience: 'api', jwksUri, keySet: { timeout: 1 } });
     const offline = await startYoga(app.schema, verifier);
     try {
       const res = await offline.query('{ health }', { token });

@@ -8,7 +8,7 @@ import { ADAPTERS, type RunningServer, startServer } from './support/servers.js'
 
 let issuer: TestIssuer;
 beforeAll(async () => {
-  issuer = await createTestIssuer();
+  issuer = await createTestIssuer({ audience: 'api' });
 });
 afterAll(() => issuer.close());
 
@@ -18,6 +18,7 @@ describe.each(ADAPTERS)('batches over the %s adapter', (adapter) => {
   beforeAll(async () => {
     // No token cache: every verification is a real one, and reported.
     const verifier = createVerifier({
+      audience: 'api',
       jwksUri: issuer.jwksUri,
       issuer: issuer.issuer,
       cache: false,

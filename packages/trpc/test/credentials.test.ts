@@ -9,8 +9,8 @@ import { ADAPTERS, type RunningServer, startServer } from './support/servers.js'
 let issuer: TestIssuer;
 let stranger: TestIssuer;
 beforeAll(async () => {
-  issuer = await createTestIssuer();
-  stranger = await createTestIssuer();
+  issuer = await createTestIssuer({ audience: 'api' });
+  stranger = await createTestIssuer({ audience: 'api' });
 });
 afterAll(async () => {
   await issuer.close();
@@ -46,7 +46,7 @@ describe.each(ADAPTERS)('credentials over the %s adapter', (adapter) => {
   let server: RunningServer;
   let devServer: RunningServer;
   beforeAll(async () => {
-    const verifier = createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer });
+    const verifier = createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, issuer: issuer.issuer });
     server = await startServer(adapter, createAppRouter().router, createGatehouseContext(verifier));
     // isDev would put stacks in error shapes; auth failures must still have none.
     devServer = await startServer(adapter, createAppRouter({ isDev: true }).router, createGatehouseContext(verifier));
@@ -163,7 +163,7 @@ describe.each(ADAPTERS)('credentials over the %s adapter', (adapter) => {
 });
 
 test('the realm of the verifier is used in challenges', async () => {
-  const verifier = createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer, realm: 'acme' });
+  const verifier = createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, issuer: issuer.issuer, realm: 'acme' });
   const server = await startServer('fetch', createAppRouter().router, createGatehouseContext(verifier));
   try {
     expect((await get(`${server.url}/me`)).headers['www-authenticate']).toBe('Bearer realm="acme"');
@@ -179,7 +179,7 @@ test('the realm of the verifier is used in challenges', async () => {
 test('authResponseMeta adds the challenge for adapters whose context has no response', async () => {
   const { fetchRequestHandler } = await import('@trpc/server/adapters/fetch');
   const { authResponseMeta } = await import('@gatehousejs/trpc');
-  const verifier = createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer });
+  const verifier = createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, issuer: issuer.issuer });
   const gatehouseContext = createGatehouseContext(verifier);
   const { router } = createAppRouter();
   const handle = (req: Request) =>
@@ -198,7 +198,7 @@ test('authResponseMeta adds the challenge for adapters whose context has no resp
 });
 
 test('server-side callers get a context from headers', async () => {
-  const verifier = createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer });
+  const verifier = createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, issuer: issuer.issuer });
   const { router } = createAppRouter();
   const token = await issuer.sign({ sub: 'caller', roles: ['admin'] });
   const caller = router.createCaller(createGatehouseContext(verifier)({ req: new Headers(bearer(token)) }));

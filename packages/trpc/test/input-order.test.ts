@@ -8,7 +8,7 @@ import { ADAPTERS, type RunningServer, startServer } from './support/servers.js'
 
 let issuer: TestIssuer;
 beforeAll(async () => {
-  issuer = await createTestIssuer();
+  issuer = await createTestIssuer({ audience: 'api' });
 });
 afterAll(() => issuer.close());
 
@@ -18,7 +18,7 @@ describe.each(ADAPTERS)('authorization before input parsing (%s adapter)', (adap
   beforeAll(async () => {
     const app = createAppRouter();
     state = app.state;
-    const verifier = createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer });
+    const verifier = createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, issuer: issuer.issuer });
     server = await startServer(adapter, app.router, createGatehouseContext(verifier));
   });
   afterAll(() => server.close());

@@ -7,7 +7,7 @@ import { ADAPTERS, closedPort, type RunningServer, startServer } from './support
 
 let issuer: TestIssuer;
 beforeAll(async () => {
-  issuer = await createTestIssuer();
+  issuer = await createTestIssuer({ audience: 'api' });
 });
 afterAll(() => issuer.close());
 
@@ -15,6 +15,7 @@ describe.each(ADAPTERS)('key source down (%s adapter)', (adapter) => {
   let server: RunningServer;
   beforeAll(async () => {
     const verifier = createVerifier({
+      audience: 'api',
       jwksUri: `http://127.0.0.1:${await closedPort()}/.well-known/jwks.json`,
       issuer: issuer.issuer,
     });

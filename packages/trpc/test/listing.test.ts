@@ -153,7 +153,7 @@ describe('meta validation', () => {
   });
 
   test('invalid meta that slipped past declaration fails closed on the first call, and in the listing', async () => {
-    const issuer = await createTestIssuer();
+    const issuer = await createTestIssuer({ audience: 'api' });
     const router = t.router({
       sneaky: t.procedure
         .meta({ roles: [] })
@@ -161,7 +161,7 @@ describe('meta validation', () => {
         .query(() => 'open?'),
     });
     await expect(listProcedures(router)).rejects.toThrow(GatehouseConfigError);
-    const verifier = createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer });
+    const verifier = createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, issuer: issuer.issuer });
     const server = await startServer('standalone', router, createGatehouseContext(verifier));
     try {
       const result = await outcome(() => client<typeof router>(server.url).sneaky.query());

@@ -61,7 +61,7 @@ let issuer: TestIssuer;
 const tokens = new Map<string, string | undefined>();
 
 beforeAll(async () => {
-  issuer = await createTestIssuer();
+  issuer = await createTestIssuer({ audience: 'api' });
   for (const [name, claims] of Object.entries(CALLERS)) {
     tokens.set(name, claims === null ? undefined : await issuer.sign({ sub: `user-${name}`, ...claims }));
   }
@@ -71,7 +71,7 @@ afterAll(() => issuer.close());
 describe.each(ADAPTERS)('requirement matrix over the %s adapter', (adapter) => {
   let server: RunningServer;
   beforeAll(async () => {
-    const verifier = createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer });
+    const verifier = createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, issuer: issuer.issuer });
     server = await startServer(adapter, createAppRouter().router, createGatehouseContext(verifier));
   });
   afterAll(() => server.close());
@@ -90,7 +90,7 @@ describe.each(ADAPTERS)('requirement matrix over the %s adapter', (adapter) => {
 });
 
 test('ctx.user carries the verified caller', async () => {
-  const verifier = createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer });
+  const verifier = createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, issuer: issuer.issuer });
   const server = await startServer('standalone', createAppRouter().router, createGatehouseContext(verifier));
   try {
     const token = await issuer.sign({ sub: 'u-42', roles: ['admin'], permissions: ['p'], tenantId: 't-1' });

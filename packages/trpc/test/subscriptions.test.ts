@@ -54,9 +54,9 @@ let issuer: TestIssuer;
 let verifier: Verifier;
 const cleanups: (() => void | Promise<void>)[] = [];
 beforeAll(async () => {
-  issuer = await createTestIssuer();
+  issuer = await createTestIssuer({ audience: 'api' });
   // No clock tolerance, so that a token that expires ends its subscription promptly.
-  verifier = createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer, clockTolerance: 0 });
+  verifier = createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, issuer: issuer.issuer, clockTolerance: 0 });
 });
 afterAll(() => issuer.close());
 afterEach(async () => {

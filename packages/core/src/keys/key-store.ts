@@ -11,10 +11,11 @@ export interface KeySetPolicy {
   maxAge?: number;
   /** How long past `maxAge` cached keys stay usable while every refresh fails; then 503. Default 3600. */
   staleIfError?: number;
-  /** Least time between refetches asked for by tokens with an unknown `kid`. Default 30. */
+  /**
+   * Least time between refetches asked for by tokens with an unknown `kid`: a key the issuer publishes
+   * is accepted at most this long after its first use, whatever `kid`s were probed before. Default 30.
+   */
   cooldown?: number;
-  /** How long a `kid` missing from a freshly fetched set is refused without asking the server again. Default 300. */
-  unknownKidTtl?: number;
   /** Timeout of one request to the key server, connection to last byte. Default 5. */
   timeout?: number;
   /** Largest answer read from the key server, in bytes. Default 256 KiB. */
@@ -37,7 +38,6 @@ export const DEFAULT_KEY_SET_POLICY: ResolvedKeySetPolicy = Object.freeze({
   maxAge: 600,
   staleIfError: 3600,
   cooldown: 30,
-  unknownKidTtl: 300,
   timeout: 5,
   maxBodyBytes: 256 * 1024,
   maxKeys: 100,
@@ -66,13 +66,15 @@ export interface KeyStore extends KeySource {
 /** Loads the whole key set once; `hold` says whether its requests keep the process alive. */
 type KeySetLoader = (hold: EventLoopHold) => Promise<VerificationKey[]>;
 
-const NEGATIVE_CACHE_SIZE = 1024;
-
 /**
  * Keeps a remote key set: single-flight fetches, background refresh after `maxAge`, stale keys
- * served while the server is down (up to `staleIfError`), exponential backoff after failures, a
- * cooldown and a negative cache for unknown `kid`s. No timers, and background requests do not hold
- * the process open: everything is decided when a token arrives.
+ * served while the server is down (up to `staleIfError`), exponential backoff after failures, and one
+ * cooldown for unknown `kid`s. No timers, and background requests do not hold the process open:
+ * everything is decided when a token arrives.
+ *
+ * Unknown `kid`s share the cooldown and are not remembered one by one: a caller who probes the
+ * issuer's next `kid` before it is published must not keep that key refused once it is. Any fetch
+ * after the publication brings it, and one is allowed at most `cooldown` after the last.
  */
 export function createKeyStore(
   load: KeySetLoader,
@@ -84,7 +86,6 @@ export function createKeyStore(
   const maxAge = ms(policy.maxAge);
   const usableFor = ms(policy.maxAge + policy.staleIfError);
   const cooldown = ms(policy.cooldown);
-  const unknownKidTtl = ms(policy.unknownKidTtl);
 
   let keys: readonly VerificationKey[] | undefined;
   let fetchedAt: number | undefined;
@@ -94,8 +95,6 @@ export function createKeyStore(
   let fetches = 0;
   let lastError: string | undefined;
   let inflight: { readonly done: Promise<boolean>; readonly hold: EventLoopHold } | undefined;
-  /** kid → when a fetch showed it missing. */
-  const unknownKids = new Map<string, number>();
 
   const lease: { refreshAt: number; expiresAt: number; refresh(): void } = {
     refreshAt: Number.POSITIVE_INFINITY,
@@ -175,14 +174,8 @@ export function createKeyStore(
       const found = usable(now()) ? selectKey(keys as readonly VerificationKey[], header) : undefined;
       if (found) return found;
     }
-    const kid = header.kid ?? '';
     const t = now();
-    const missingSince = unknownKids.get(kid);
-    if (
-      (missingSince !== undefined && t - missingSince < unknownKidTtl) ||
-      t - lastAttemptAt < cooldown ||
-      !mayFetch(t)
-    ) {
+    if (t - lastAttemptAt < cooldown || !mayFetch(t)) {
       // A server we cannot reach may hold the key: that is an outage, not a bad token.
       if (failures > 0) throw unavailable();
       throw notFound();
@@ -191,9 +184,6 @@ export function createKeyStore(
     const found = usable(now()) ? selectKey(keys as readonly VerificationKey[], header) : undefined;
     if (found) return found;
     if (!fetched) throw unavailable();
-    unknownKids.delete(kid);
-    if (unknownKids.size >= NEGATIVE_CACHE_SIZE) unknownKids.delete(unknownKids.keys().next().value as string);
-    unknownKids.set(kid, now());
     throw notFound();
   }
 

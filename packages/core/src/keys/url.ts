@@ -11,6 +11,11 @@ export function keyServerUrl(value: string, name: string): URL {
   if (url.username || url.password) throw new GatehouseConfigError(`${name} must not carry credentials`);
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopback(url.hostname)) return url;
+  if (url.protocol !== 'http:') {
+    throw new GatehouseConfigError(
+      `${name} must be an https URL: its scheme "${url.protocol.slice(0, -1)}" is not https`,
+    );
+  }
   throw new GatehouseConfigError(`${name} must use https (plain http is allowed only for loopback addresses)`);
 }
 

@@ -13,8 +13,8 @@ export interface Issued {
 }
 
 export async function startIssuer(): Promise<Issued> {
-  const issuer = await createTestIssuer();
-  const verifier = createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer });
+  const issuer = await createTestIssuer({ audience: 'api' });
+  const verifier = createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, issuer: issuer.issuer });
   return {
     issuer,
     verifier,
