@@ -16,8 +16,8 @@ import { ADAPTERS, type AdapterName, type RunningServer, startServer } from './s
 let issuer: TestIssuer;
 let verifier: Verifier;
 beforeAll(async () => {
-  issuer = await createTestIssuer();
-  verifier = createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer });
+  issuer = await createTestIssuer({ audience: 'api' });
+  verifier = createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, issuer: issuer.issuer });
 });
 afterAll(() => issuer.close());
 
