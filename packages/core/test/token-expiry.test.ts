@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 let issuer: TestIssuer;
 beforeAll(async () => {
-  issuer = await createTestIssuer();
+  issuer = await createTestIssuer({ audience: 'api' });
 });
 afterAll(() => issuer.close());
 
@@ -17,7 +17,14 @@ function manualClock() {
 }
 
 function verifierWith(now: () => number, extra: { maxTokenAge?: number; cache?: false } = {}): Verifier {
-  return createVerifier({ jwksUri: issuer.jwksUri, issuer: issuer.issuer, clockTolerance: TOLERANCE, now, ...extra });
+  return createVerifier({
+    audience: 'api',
+    jwksUri: issuer.jwksUri,
+    issuer: issuer.issuer,
+    clockTolerance: TOLERANCE,
+    now,
+    ...extra,
+  });
 }
 
 /** An async iterable fed by the test, which records whether it was closed. */
