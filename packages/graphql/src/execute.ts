@@ -1,7 +1,8 @@
 import { AuthError, type AuthUser, GatehouseConfigError, type Verifier } from '@gatehousejs/core';
+import { denialOf } from '@gatehousejs/core/adapter';
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import { execute as graphqlExecute, subscribe as graphqlSubscribe } from 'graphql';
-import { denialFor, toGraphQLError } from './errors.js';
+import { toGraphQLError } from './errors.js';
 import { judgeOperation } from './operation.js';
 import { attachState } from './state.js';
 import { endAtExpiry, tokenExpiry } from './subscription.js';
@@ -61,21 +62,20 @@ export function runGated<R extends ExecutionResult | StreamResult | IncrementalR
   }
   const verdict = judgeOperation(args.schema, table, args.document, args.operationName, args.variableValues, user);
   if (verdict.denied && !options.partialResults) {
-    return {
-      errors: [
-        toGraphQLError(denialFor(user, verdict.denied, options.verifier), {
-          http: http ? { realm: options.verifier?.realm } : undefined,
-          at: verdict.deniedAt,
-        }),
-      ],
-    };
+    // The pass found the requirement the operation needs; core decides it once, for this request
+    // (observed by the verifier). Should it grant after all, the guards, all on, decide at run time.
+    const denial = denialOf(options.verifier, user, verdict.denied);
+    if (denial) {
+      const at = verdict.deniedAt;
+      return { errors: [toGraphQLError(denial, { http: http ? { realm: options.verifier?.realm } : undefined, at })] };
+    }
   }
   const { context, release } = attachState(args.contextValue, {
     user,
     // A subscription's guards check on every event, not only at subscribe.
     checkFields: verdict.checkFields || kind === 'subscribe',
     verifier: options.verifier,
-    denials: new Map(),
+    decisions: new Map(),
   });
   let result: MaybePromise<R>;
   try {

@@ -1,6 +1,7 @@
 import { envelop, useEngine, useSchema } from '@envelop/core';
 import type { AuthUser } from '@gatehousejs/core';
-import { createAuthExecutor, useGatehouse } from '@gatehousejs/graphql';
+import { createAuthExecutor } from '@gatehousejs/graphql';
+import { useGatehouse } from '@gatehousejs/graphql/yoga';
 import { type ExecutionResult, execute, parse, subscribe } from 'graphql';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildTestSchema } from './support/schema.js';
