@@ -198,7 +198,7 @@ describe('subscriptions from unvalidated documents', () => {
     ['a shared response key', 'subscription { x: ticks { n } x: adminTicks { secretNote } }'],
   ])('%s is refused at subscribe', async (_, source) => {
     const { schema } = buildTestSchema();
-    const result = await createAuthExecutor().subscribe({
+    const result = await createAuthExecutor({ verifier: issued.verifier }).subscribe({
       schema,
       document: parse(source),
       contextValue: { user: member },
