@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Env, type Verifier, verifierFromEnv } from '@gatehousejs/core';
-import { useGatehouse } from '@gatehousejs/graphql';
+import { useGatehouse } from '@gatehousejs/graphql/yoga';
 import { assertAccessDecisions, createGatehouseContext } from '@gatehousejs/trpc';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { createYoga } from 'graphql-yoga';

@@ -1,5 +1,5 @@
 import type { AuthUser } from '@gatehousejs/core';
-import { authDirective, type GatehouseContext } from '@gatehousejs/graphql';
+import { authDirective, type GraphQLAuthContext } from '@gatehousejs/graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { GraphQLError } from 'graphql';
 import { catalog } from './catalog.js';
@@ -59,7 +59,7 @@ export const typeDefs = /* GraphQL */ `
 `;
 
 /** What the demo's resolvers find in the GraphQL context, besides the verified user. */
-export interface DemoGraphQLContext extends GatehouseContext {
+export interface DemoGraphQLContext extends GraphQLAuthContext {
   store: Store;
 }
 

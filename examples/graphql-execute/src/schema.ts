@@ -1,4 +1,4 @@
-import { authDirective, type GatehouseContext } from '@gatehousejs/graphql';
+import { authDirective, type GraphQLAuthContext } from '@gatehousejs/graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 
 const typeDefs = /* GraphQL */ `
@@ -19,7 +19,7 @@ export function createInventory() {
   let restocks = 0;
   const { authDirectiveTypeDefs, authDirectiveTransformer } = authDirective();
   const schema = authDirectiveTransformer(
-    makeExecutableSchema<GatehouseContext>({
+    makeExecutableSchema<GraphQLAuthContext>({
       typeDefs: [authDirectiveTypeDefs, typeDefs],
       resolvers: {
         Query: {

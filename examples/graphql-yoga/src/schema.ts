@@ -1,4 +1,4 @@
-import { authDirective, type GatehouseContext } from '@gatehousejs/graphql';
+import { authDirective, type GraphQLAuthContext } from '@gatehousejs/graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 
 const typeDefs = /* GraphQL */ `
@@ -28,7 +28,7 @@ const typeDefs = /* GraphQL */ `
 const { authDirectiveTypeDefs, authDirectiveTransformer } = authDirective();
 
 export const schema = authDirectiveTransformer(
-  makeExecutableSchema<GatehouseContext>({
+  makeExecutableSchema<GraphQLAuthContext>({
     typeDefs: [authDirectiveTypeDefs, typeDefs],
     resolvers: {
       Query: {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Verifier } from '@gatehousejs/core';
-import { useGatehouse } from '@gatehousejs/graphql';
+import { useGatehouse } from '@gatehousejs/graphql/yoga';
 import { createYoga } from 'graphql-yoga';
 import { schema } from './schema.js';
 

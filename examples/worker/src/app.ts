@@ -1,5 +1,6 @@
 import type { Verifier } from '@gatehousejs/core';
-import { authDirective, useGatehouse } from '@gatehousejs/graphql';
+import { authDirective } from '@gatehousejs/graphql';
+import { useGatehouse } from '@gatehousejs/graphql/yoga';
 import { type AuthMeta, createGatehouseContext, type GatehouseContext, gatehouse } from '@gatehousejs/trpc';
 import { initTRPC } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';

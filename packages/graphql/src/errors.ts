@@ -1,5 +1,4 @@
-import { AuthError, type AuthUser, authErrorHeaders, type Requirement, type Verifier } from '@gatehousejs/core';
-import { denialOf } from '@gatehousejs/core/adapter';
+import { type AuthError, authErrorHeaders } from '@gatehousejs/core';
 import { type ASTNode, GraphQLError } from 'graphql';
 
 /** The extensions every Gatehouse error carries. */
@@ -26,12 +25,4 @@ export function toGraphQLError(error: AuthError, options: GraphQLErrorOptions = 
     extensions.http = { status: error.status, headers: authErrorHeaders(error, options.http.realm) };
   }
   return new GraphQLError(error.message, { extensions, path: options.at?.path, nodes: options.at?.nodes });
-}
-
-/** The AuthError for a caller who fails a requirement, reported through the verifier when there is one. */
-export function denialFor(user: AuthUser | null, requirement: Requirement, verifier: Verifier | undefined): AuthError {
-  const denial = denialOf(verifier, user, requirement);
-  if (denial) return denial;
-  // The caller passed after all: should never happen, and must still never let a denied read through.
-  return new AuthError(user ? 'FORBIDDEN' : 'UNAUTHENTICATED', user ? 'ROLE_MISSING' : 'NO_CREDENTIALS');
 }

@@ -1,14 +1,17 @@
-import { AuthError, type AuthUser, GatehouseConfigError, type Verifier } from '@gatehousejs/core';
+import { type AuthUser, GatehouseConfigError, untilTokenExpiry, type Verifier } from '@gatehousejs/core';
+import { denialOf, isAsyncIterable } from '@gatehousejs/core/adapter';
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import { execute as graphqlExecute, subscribe as graphqlSubscribe } from 'graphql';
-import { denialFor, toGraphQLError } from './errors.js';
+import { toGraphQLError } from './errors.js';
 import { judgeOperation } from './operation.js';
 import { attachState } from './state.js';
-import { endAtExpiry, tokenExpiry } from './subscription.js';
 import { tableOf } from './table.js';
 
 export interface AuthExecutionOptions {
-  /** Observes every denial (`onDecision`) and gives challenges its realm. */
+  /**
+   * Observes every decision (`onDecision`), gives challenges its realm, and ends subscriptions when
+   * their token expires, on its clock. Required for subscriptions.
+   */
   verifier?: Verifier;
   /**
    * Partial results: instead of rejecting an operation that selects a denied field, run it and
@@ -16,8 +19,6 @@ export interface AuthExecutionOptions {
    * types require). Denied fields, mutations included, never run their resolvers. Default false.
    */
   partialResults?: boolean;
-  /** The clock, in ms since the epoch, for ending subscriptions at token expiry. Default `Date.now`. */
-  now?: () => number;
 }
 
 type MaybePromise<T> = T | Promise<T>;
@@ -59,23 +60,24 @@ export function runGated<R extends ExecutionResult | StreamResult | IncrementalR
   if (!table) {
     throw new GatehouseConfigError('the schema has not been through authDirectiveTransformer: refusing to execute');
   }
+  // Checked before anything runs: a subscription needs the verifier to end at token expiry.
+  if (kind === 'subscribe') verifierFor(options);
   const verdict = judgeOperation(args.schema, table, args.document, args.operationName, args.variableValues, user);
   if (verdict.denied && !options.partialResults) {
-    return {
-      errors: [
-        toGraphQLError(denialFor(user, verdict.denied, options.verifier), {
-          http: http ? { realm: options.verifier?.realm } : undefined,
-          at: verdict.deniedAt,
-        }),
-      ],
-    };
+    // The pass found the requirement the operation needs; core decides it once, for this request
+    // (observed by the verifier). Should it grant after all, the guards, all on, decide at run time.
+    const denial = denialOf(options.verifier, user, verdict.denied);
+    if (denial) {
+      const at = verdict.deniedAt;
+      return { errors: [toGraphQLError(denial, { http: http ? { realm: options.verifier?.realm } : undefined, at })] };
+    }
   }
   const { context, release } = attachState(args.contextValue, {
     user,
     // A subscription's guards check on every event, not only at subscribe.
     checkFields: verdict.checkFields || kind === 'subscribe',
     verifier: options.verifier,
-    denials: new Map(),
+    decisions: new Map(),
   });
   let result: MaybePromise<R>;
   try {
@@ -110,14 +112,10 @@ function settle<R extends ExecutionResult | StreamResult | IncrementalResults>(
     release();
     return result;
   }
-  const expiresAt = tokenExpiry(user);
-  const now = options.now ?? Date.now;
-  const stream =
-    expiresAt === undefined
-      ? result
-      : endAtExpiry(result, expiresAt, now, () => ({
-          errors: [toGraphQLError(new AuthError('UNAUTHENTICATED', 'TOKEN_EXPIRED'))],
-        }));
+  // Ends with one last result carrying the error when the verifier stops accepting the token.
+  const stream = untilTokenExpiry(result as AsyncIterable<ExecutionResult>, verifierFor(options), user, {
+    lastValue: (error): ExecutionResult => ({ errors: [toGraphQLError(error)] }),
+  });
   return releaseAtEnd(stream, release) as R;
 }
 
@@ -151,8 +149,14 @@ function releaseAtEnd<T>(source: AsyncIterable<T>, release: () => void): AsyncGe
   return generator;
 }
 
-function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+/** Subscriptions end when the caller's token expires, on the verifier's clock: they need it. */
+function verifierFor(options: AuthExecutionOptions): Verifier {
+  if (!options.verifier) {
+    throw new GatehouseConfigError(
+      "createAuthExecutor: pass `verifier` to run subscriptions (they end when the caller's token expires)",
+    );
+  }
+  return options.verifier;
 }
 
 function isIncremental(value: object): value is IncrementalResults {

@@ -1,6 +1,7 @@
-import { isAuthorized } from '@gatehousejs/core';
-import { defaultTypeResolver, type GraphQLFieldResolver, type GraphQLTypeResolver } from 'graphql';
-import { denialFor, toGraphQLError } from './errors.js';
+import type { Requirement } from '@gatehousejs/core';
+import { denialOf } from '@gatehousejs/core/adapter';
+import { defaultTypeResolver, type GraphQLError, type GraphQLFieldResolver, type GraphQLTypeResolver } from 'graphql';
+import { toGraphQLError } from './errors.js';
 import type { RequirementList } from './requirements.js';
 import { type ExecutionState, stateOf } from './state.js';
 
@@ -10,19 +11,25 @@ import { type ExecutionState, stateOf } from './state.js';
  * caller is unknown and treated as anonymous: protected data never flows by accident.
  */
 export function enforce(state: ExecutionState | undefined, requirements: RequirementList): void {
-  const user = state ? state.user : null;
   for (const requirement of requirements) {
-    if (isAuthorized(user, requirement)) continue;
-    if (!state) throw toGraphQLError(denialFor(null, requirement, undefined));
-    let error = state.denials.get(requirement);
-    if (!error) {
-      error = toGraphQLError(denialFor(user, requirement, state.verifier));
-      state.denials.set(requirement, error);
-    }
+    const denied = decide(state, requirement);
     // graphql-js gives each path its own located error; this one is only their original.
-    throw error;
+    if (denied) throw denied;
   }
 }
+
+/** Core's decision (observed by the verifier), made once per execution and requirement. */
+function decide(state: ExecutionState | undefined, requirement: Requirement): GraphQLError | null {
+  if (!state) return errorOf(denialOf(undefined, null, requirement));
+  let decided = state.decisions.get(requirement);
+  if (decided === undefined) {
+    decided = errorOf(denialOf(state.verifier, state.user, requirement));
+    state.decisions.set(requirement, decided);
+  }
+  return decided;
+}
+
+const errorOf = (denial: ReturnType<typeof denialOf>): GraphQLError | null => (denial ? toGraphQLError(denial) : null);
 
 /** Wraps the resolver of a protected field. When the pre-execution pass already allowed it, it costs one branch. */
 export function guardResolver<TSource, TContext, TArgs>(

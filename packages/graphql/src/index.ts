@@ -1,7 +1,8 @@
-export { credentialsOf } from './credentials.js';
-export type { DeclarationNames, NameCatalog } from './declarations.js';
+// The public API of @gatehousejs/graphql. The graphql-yoga plugin is `@gatehousejs/graphql/yoga`.
+export type { GraphQLAuthContext } from './context.js';
+export type { NameCatalog } from './declarations.js';
 export { type AuthDirective, type AuthDirectiveOptions, authDirective } from './directive.js';
-export { type AuthErrorExtensions, toGraphQLError } from './errors.js';
+export { type AuthErrorExtensions, type GraphQLErrorOptions, toGraphQLError } from './errors.js';
 export {
   type AuthExecutionOptions,
   type AuthExecutor,
@@ -13,6 +14,5 @@ export {
 } from './execute.js';
 export { listFieldRequirements } from './listing.js';
 export type { FieldRequirement } from './table.js';
-export { type GatehouseContext, type UseGatehouseOptions, useGatehouse } from './yoga.js';
 
 import './extensions.js';

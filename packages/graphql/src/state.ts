@@ -1,4 +1,5 @@
-import type { AuthUser, Verifier } from '@gatehousejs/core';
+import type { AuthUser, Requirement, Verifier } from '@gatehousejs/core';
+import type { GraphQLError } from 'graphql';
 
 /** Where an execution's caller and verdict are kept on its context value. */
 const STATE: unique symbol = Symbol('gatehouse.execution');
@@ -9,8 +10,11 @@ export interface ExecutionState {
   /** Protected fields check at run time (see Verdict.checkFields); abstract types always do. */
   readonly checkFields: boolean;
   readonly verifier: Verifier | undefined;
-  /** Denials made so far, one per requirement: a list of a thousand denied items reports one decision. */
-  readonly denials: Map<object, Error>;
+  /**
+   * Core's decision for each requirement checked at run time, made once per execution: the error
+   * to throw, or null when allowed. A list of a thousand denied items reports one decision.
+   */
+  readonly decisions: Map<Requirement, GraphQLError | null>;
 }
 
 type Carrier = { [STATE]?: ExecutionState | undefined };

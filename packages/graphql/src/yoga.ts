@@ -1,3 +1,5 @@
+// `@gatehousejs/graphql/yoga`: the graphql-yoga (and envelop) plugin, on its own entry so that
+// users of plain `execute` never load graphql-yoga or its types.
 import {
   type AuthError,
   type AuthUser,
@@ -9,15 +11,11 @@ import {
 } from '@gatehousejs/core';
 import type { ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { GraphQLAuthContext } from './context.js';
 import { credentialsOf } from './credentials.js';
 import { toGraphQLError } from './errors.js';
 import { type AuthExecutionOptions, runGated } from './execute.js';
 import { tableOf } from './table.js';
-
-/** What Gatehouse adds to the GraphQL context: the verified caller, or null for an anonymous one. */
-export interface GatehouseContext {
-  user: AuthUser | null;
-}
 
 export interface UseGatehouseOptions extends AuthExecutionOptions {
   verifier: Verifier;
@@ -36,7 +34,7 @@ type Carrier = Record<string, unknown> & { [AUTHENTICATION]?: Promise<Authentica
  * `WWW-Authenticate`, or 403), guards what only run time can decide, and ends subscriptions when
  * their token expires. A present but invalid token fails the request even for public fields.
  */
-export function useGatehouse(options: UseGatehouseOptions): Plugin<GatehouseContext> {
+export function useGatehouse(options: UseGatehouseOptions): Plugin<GraphQLAuthContext> {
   const { verifier } = options;
   if (!verifier || typeof verifier.authenticate !== 'function' || typeof verifier.verify !== 'function') {
     throw new GatehouseConfigError('useGatehouse needs a verifier (createVerifier or verifierFromEnv)');

@@ -1,6 +1,7 @@
 import { envelop, useEngine, useSchema } from '@envelop/core';
-import { type AuthUser, GatehouseConfigError } from '@gatehousejs/core';
-import { authDirective, createAuthExecutor, listFieldRequirements, useGatehouse } from '@gatehousejs/graphql';
+import { type AuthDecision, type AuthUser, createVerifier, GatehouseConfigError } from '@gatehousejs/core';
+import { authDirective, createAuthExecutor, listFieldRequirements } from '@gatehousejs/graphql';
+import { useGatehouse } from '@gatehousejs/graphql/yoga';
 import {
   type DocumentNode,
   execute,
@@ -272,15 +273,20 @@ describe('the pre-execution pass', () => {
     expect(result.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
   });
 
-  test('denials are reported to the verifier decision hook, without the token', async () => {
-    const decisions: unknown[] = [];
-    const { createVerifier } = await import('@gatehousejs/core');
+  /** A verifier of the test issuer that records every decision it observes. */
+  const observedVerifier = () => {
+    const decisions: AuthDecision[] = [];
     const verifier = createVerifier({
       audience: 'api',
       jwksUri: issued.issuer.jwksUri,
       issuer: issued.issuer.issuer,
       onDecision: (d) => decisions.push(d),
     });
+    return { verifier, decisions };
+  };
+
+  test('denials are reported to the verifier decision hook, without the token', async () => {
+    const { verifier, decisions } = observedVerifier();
     const { schema } = buildTestSchema();
     const user = await verifier.verify(await issued.token({ sub: 'audited' }));
     await createAuthExecutor({ verifier }).execute({
@@ -291,6 +297,27 @@ describe('the pre-execution pass', () => {
     expect(decisions).toContainEqual(
       expect.objectContaining({ type: 'forbidden', userId: 'audited', code: 'FORBIDDEN' }),
     );
+  });
+
+  test('each request is decided once per requirement: rejected before execution, or at run time', async () => {
+    const { verifier, decisions } = observedVerifier();
+    const { schema } = buildTestSchema();
+    const user = await verifier.verify(await issued.token({ sub: 'once' }));
+    const authorization = () => decisions.filter((d) => d.type !== 'authenticated').map((d) => d.type);
+    const document = parse('{ health billing }');
+    for (const _ of [1, 2])
+      await createAuthExecutor({ verifier }).execute({ schema, document, contextValue: { user } });
+    expect(authorization()).toEqual(['forbidden', 'forbidden']);
+
+    decisions.length = 0;
+    const partial = (await createAuthExecutor({ verifier, partialResults: true }).execute({
+      schema,
+      document: parse('{ users { id email } }'),
+      contextValue: { user },
+    })) as { errors?: unknown[] };
+    // Two users, two denied fields, one requirement: one decision.
+    expect(partial.errors).toHaveLength(2);
+    expect(authorization()).toEqual(['forbidden']);
   });
 });
 

@@ -1,6 +1,6 @@
 import { createVerifier, GatehouseConfigError } from '@gatehousejs/core';
 import { signJwt } from '@gatehousejs/core/testing';
-import { useGatehouse } from '@gatehousejs/graphql';
+import { useGatehouse } from '@gatehousejs/graphql/yoga';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildTestSchema } from './support/schema.js';
 import { type Issued, startIssuer, startYoga, type TestServer } from './support/server.js';

@@ -1,7 +1,10 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { useGatehouse } from '@gatehousejs/graphql';
+import { createVerifier, GatehouseConfigError } from '@gatehousejs/core';
+import { createAuthExecutor } from '@gatehousejs/graphql';
+import { useGatehouse } from '@gatehousejs/graphql/yoga';
+import { type ExecutionResult, parse } from 'graphql';
 import { type Client, createClient } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga } from 'graphql-yoga';
@@ -141,8 +144,11 @@ describe('yoga SSE subscriptions', () => {
     try {
       expect(stream.status).toBe(200);
       expect(await publishUntil(stream.next())).toMatchObject({ data: { adminTicks: { secretNote: 'for admins' } } });
-      // No further events are published: the timer alone must end it.
-      expect(await stream.next()).toEqual({
+      // No further events are published: the timer alone must end it (at exp plus the verifier's
+      // clock tolerance). Ticks the pump sent before it stopped may still be on their way.
+      let next = await stream.next();
+      while (typeof next === 'object' && 'data' in next) next = await stream.next();
+      expect(next).toEqual({
         errors: [{ message: 'Invalid or expired token', extensions: { code: 'UNAUTHENTICATED' } }],
       });
       expect(await stream.next()).toBe('complete');
@@ -228,5 +234,48 @@ describe('graphql-ws subscriptions', () => {
       errors: [{ message: 'Invalid or expired token', extensions: { code: 'UNAUTHENTICATED' } }],
     });
     expect((await iterator.next()).done).toBe(true);
+  });
+});
+
+describe('plain subscribe (createAuthExecutor)', () => {
+  const document = parse('subscription { ticks { n } }');
+
+  test('a subscription needs the verifier: refused before anything runs without it', async () => {
+    const user = await issued.verifier.verify(await issued.token({ sub: 'u' }));
+    const calls = app.effects.calls.length;
+    expect(() => createAuthExecutor().subscribe({ schema: app.schema, document, contextValue: { user } })).toThrow(
+      GatehouseConfigError,
+    );
+    expect(app.effects.calls.length).toBe(calls);
+  });
+
+  test('it ends when the verifier stops accepting the token: exp plus clock tolerance, on its clock', async () => {
+    let clock = Date.now();
+    const verifier = createVerifier({
+      jwksUri: issued.issuer.jwksUri,
+      issuer: issued.issuer.issuer,
+      clockTolerance: 30,
+      now: () => clock,
+    });
+    const user = await verifier.verify(await issued.token({ sub: 'tolerant' }, 60));
+    const exp = user.claims.exp as number;
+    const stream = (await createAuthExecutor({ verifier }).subscribe({
+      schema: app.schema,
+      document,
+      contextValue: { user },
+    })) as AsyncGenerator<ExecutionResult>;
+    try {
+      clock = (exp + 10) * 1000; // past exp, within the tolerance: the verifier still accepts the token
+      expect((await publishUntil(stream.next())).value).toMatchObject({ data: { ticks: { n: expect.any(Number) } } });
+      clock = (exp + 31) * 1000;
+      expect((await publishUntil(stream.next())).value).toEqual({
+        errors: [
+          expect.objectContaining({ message: 'Invalid or expired token', extensions: { code: 'UNAUTHENTICATED' } }),
+        ],
+      });
+      expect((await stream.next()).done).toBe(true);
+    } finally {
+      await stream.return(undefined);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { AuthUser } from '@gatehousejs/core';
-import { type GatehouseContext, useGatehouse } from '@gatehousejs/graphql';
+import type { GraphQLAuthContext } from '@gatehousejs/graphql';
+import { useGatehouse } from '@gatehousejs/graphql/yoga';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { GraphQLObjectType, GraphQLString } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -8,12 +9,12 @@ import { expectTypeOf, test } from 'vitest';
 declare const verifier: Parameters<typeof useGatehouse>[0]['verifier'];
 
 test('useGatehouse is a yoga plugin that adds user to the context', () => {
-  expectTypeOf(useGatehouse({ verifier })).toEqualTypeOf<Plugin<GatehouseContext>>();
-  expectTypeOf<GatehouseContext['user']>().toEqualTypeOf<AuthUser | null>();
+  expectTypeOf(useGatehouse({ verifier })).toEqualTypeOf<Plugin<GraphQLAuthContext>>();
+  expectTypeOf<GraphQLAuthContext['user']>().toEqualTypeOf<AuthUser | null>();
 });
 
 test('ctx.user is typed in resolvers', () => {
-  makeExecutableSchema<GatehouseContext>({
+  makeExecutableSchema<GraphQLAuthContext>({
     typeDefs: 'type Query { me: String }',
     resolvers: {
       Query: {

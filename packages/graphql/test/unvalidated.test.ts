@@ -1,6 +1,7 @@
 import { envelop, useEngine, useSchema } from '@envelop/core';
 import type { AuthUser } from '@gatehousejs/core';
-import { createAuthExecutor, useGatehouse } from '@gatehousejs/graphql';
+import { createAuthExecutor } from '@gatehousejs/graphql';
+import { useGatehouse } from '@gatehousejs/graphql/yoga';
 import { type ExecutionResult, execute, parse, subscribe } from 'graphql';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildTestSchema } from './support/schema.js';
@@ -197,7 +198,7 @@ describe('subscriptions from unvalidated documents', () => {
     ['a shared response key', 'subscription { x: ticks { n } x: adminTicks { secretNote } }'],
   ])('%s is refused at subscribe', async (_, source) => {
     const { schema } = buildTestSchema();
-    const result = await createAuthExecutor().subscribe({
+    const result = await createAuthExecutor({ verifier: issued.verifier }).subscribe({
       schema,
       document: parse(source),
       contextValue: { user: member },

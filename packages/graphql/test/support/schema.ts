@@ -1,5 +1,5 @@
 import type { AuthUser } from '@gatehousejs/core';
-import { authDirective, type GatehouseContext } from '@gatehousejs/graphql';
+import { authDirective, type GraphQLAuthContext } from '@gatehousejs/graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { createPubSub } from 'graphql-yoga';
@@ -124,7 +124,7 @@ export function buildTestSchema(options: Parameters<typeof authDirective>[0] = {
     note(name);
     return value;
   };
-  const schema = makeExecutableSchema<GatehouseContext>({
+  const schema = makeExecutableSchema<GraphQLAuthContext>({
     typeDefs: [authDirectiveTypeDefs, typeDefs],
     resolvers: {
       Query: {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createVerifier, type Verifier } from '@gatehousejs/core';
 import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
-import { type UseGatehouseOptions, useGatehouse } from '@gatehousejs/graphql';
+import { type UseGatehouseOptions, useGatehouse } from '@gatehousejs/graphql/yoga';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerOptions } from 'graphql-yoga';
 
