@@ -30,6 +30,8 @@ export type { KeySetPolicy, KeyStoreStatus } from './keys/key-store.js';
 export { defineRequirement } from './requirement.js';
 export { type UntilTokenExpiryOptions, untilTokenExpiry } from './token-expiry.js';
 export type {
+  AccessEntry,
+  AccessKind,
   AnyRequirement,
   AuthUser,
   ClaimSource,

@@ -56,3 +56,23 @@ export type CredentialSource =
   | HeaderRecord;
 
 export type HeaderRecord = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/**
+ * Who may reach an entry of an access listing:
+ * - `public`: anyone (a token that is sent must still be valid);
+ * - `authenticated`: any authenticated caller;
+ * - `restricted`: callers meeting every one of `requirements`;
+ * - `unchecked`: nothing decides (for example a tRPC procedure built without Gatehouse).
+ */
+export type AccessKind = 'public' | 'authenticated' | 'restricted' | 'unchecked';
+
+/** One entry of an access listing: tRPC's `listProcedures`, GraphQL's `listFieldRequirements`. */
+export interface AccessEntry {
+  /** What is protected: a tRPC procedure path (`uploads.create`), a GraphQL field coordinate (`Query.me`). */
+  readonly path: string;
+  readonly access: AccessKind;
+  /** Requirements that must all hold (each: any of its roles, and any of its permissions); empty unless `restricted`. */
+  readonly requirements: readonly AnyRequirement[];
+  /** `public`, `authenticated`, `roles: admin | read-only AND permissions: billing:read`, `unchecked`. */
+  readonly description: string;
+}

@@ -3,27 +3,18 @@ import {
   type AuthUser,
   authErrorHeaders,
   type CredentialSource,
+  GatehouseConfigError,
   isAuthError,
   type Verifier,
 } from '@gatehousejs/core';
 import { clockOf, credentialsWithConnectionParams } from '@gatehousejs/core/adapter';
 
-/** What every procedure built from `gatehouse(t)` needs in its context. */
+/**
+ * What every procedure built from `gatehouse(t)` needs in its context: the credentials of the request,
+ * as `createGatehouseContext` made them (only it can: `ctx.gatehouse` cannot be written by hand).
+ */
 export interface GatehouseContext {
-  readonly gatehouse: GatehouseAuth;
-}
-
-/** The credentials of one request (or one WebSocket connection), verified on demand. */
-export interface GatehouseAuth {
-  readonly verifier: Verifier;
-  /**
-   * The caller, or null when no credentials were sent; rejects with an AuthError for bad ones.
-   * The token is verified on the first call only and the result shared by every call made with
-   * this context (all calls of a batch, all messages of a WebSocket connection). Once the token
-   * has expired, the next call asks the verifier again, so a long-lived connection cannot keep
-   * using it.
-   */
-  user(): Promise<AuthUser | null>;
+  readonly gatehouse: RequestAuth;
 }
 
 /**
@@ -71,13 +62,16 @@ export function createGatehouseContext(
 ): (input?: GatehouseContextInput) => GatehouseContext {
   const policy = options.connectionParams ?? 'any';
   if (policy !== 'any' && policy !== 'websocket' && policy !== 'never') {
-    throw new TypeError('connectionParams must be "any", "websocket" or "never"');
+    throw new GatehouseConfigError('connectionParams must be "any", "websocket" or "never"');
   }
   return (input = {}) => ({ gatehouse: new RequestAuth(verifier, input, policy) });
 }
 
-/** @internal The context state behind {@link GatehouseAuth}. */
-export class RequestAuth implements GatehouseAuth {
+/**
+ * `ctx.gatehouse`: the credentials of one request (or one WebSocket connection), verified on demand.
+ * Made by `createGatehouseContext` only.
+ */
+export class RequestAuth {
   readonly #input: GatehouseContextInput;
   readonly #policy: ConnectionParamsPolicy;
   readonly #now: () => number;
@@ -95,6 +89,13 @@ export class RequestAuth implements GatehouseAuth {
     this.#now = clockOf(verifier);
   }
 
+  /**
+   * The caller, or null when no credentials were sent; rejects with an AuthError for bad ones.
+   * The token is verified on the first call only and the result shared by every call made with
+   * this context (all calls of a batch, all messages of a WebSocket connection). Once the verifier
+   * stops accepting the token, the next call asks it again, so a long-lived connection cannot keep
+   * using it.
+   */
   user(): Promise<AuthUser | null> {
     if (this.#pending === undefined || this.#now() >= this.#validUntil) {
       this.#validUntil = Number.POSITIVE_INFINITY;
@@ -103,7 +104,7 @@ export class RequestAuth implements GatehouseAuth {
     return this.#pending;
   }
 
-  /** Puts the challenge of a failed call on the HTTP response, when there is one. */
+  /** @internal Puts the challenge of a failed call on the HTTP response, when there is one. */
   challenge(error: AuthError): void {
     const headers = authErrorHeaders(error, this.verifier.realm);
     const { resHeaders, res } = this.#input;

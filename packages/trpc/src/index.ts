@@ -1,24 +1,12 @@
+// The public API of @gatehousejs/trpc.
 export {
   type ConnectionParamsPolicy,
   createGatehouseContext,
-  type GatehouseAuth,
   type GatehouseContext,
   type GatehouseContextInput,
   type GatehouseContextOptions,
 } from './context.js';
-export { authResponseMeta, TRPC_CODE_OF, toTRPCError } from './errors.js';
-export {
-  assertAccessDecisions,
-  type ListProceduresOptions,
-  listProcedures,
-  type ProcedureAccess,
-  type ProcedureAccessKind,
-} from './listing.js';
-export { type AuthMeta, type MetaRequirement, requirementOfMeta } from './meta.js';
-export {
-  type GatehouseProcedure,
-  type GatehouseProcedures,
-  type GatehouseRoot,
-  gatehouse,
-  gatehousePlugin,
-} from './procedures.js';
+export { authResponseMeta, toTRPCError } from './errors.js';
+export { assertAccessDecisions, type ListProceduresOptions, listProcedures, type ProcedureAccess } from './listing.js';
+export type { AuthMeta } from './meta.js';
+export { type GatehouseProcedures, gatehouse, gatehousePlugin } from './procedures.js';

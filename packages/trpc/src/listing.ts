@@ -1,26 +1,14 @@
-import { GatehouseConfigError } from '@gatehousejs/core';
+import { type AccessEntry, GatehouseConfigError } from '@gatehousejs/core';
 import { describeRequirement, isOpenRequirement } from '@gatehousejs/core/adapter';
-import type { AnyTRPCMiddlewareFunction, AnyTRPCProcedure, AnyTRPCRouter, TRPCProcedureType } from '@trpc/server';
-import { type MetaRequirement, requirementOfMeta } from './meta.js';
-import { CHECKS } from './procedures.js';
+import type { AnyTRPCProcedure, AnyTRPCRouter, TRPCProcedureType } from '@trpc/server';
+import { requirementOfMeta } from './meta.js';
+import { checkKindOf } from './procedures.js';
 
-/**
- * - `public`: anyone (a token that is sent must still be valid);
- * - `authenticated`: any authenticated caller;
- * - `restricted`: callers meeting `requirement`;
- * - `unchecked`: no Gatehouse check at all (built from `t.procedure`): no access decision was made.
- */
-export type ProcedureAccessKind = 'public' | 'authenticated' | 'restricted' | 'unchecked';
-
-export interface ProcedureAccess {
+/** A procedure with its effective access, as `listProcedures` lists it (core's `AccessEntry` shape, shared with GraphQL). */
+export interface ProcedureAccess extends AccessEntry {
   /** Dot-separated path, as clients call it. */
   readonly path: string;
   readonly type: TRPCProcedureType;
-  readonly access: ProcedureAccessKind;
-  /** What the caller must hold; null for `public` and `unchecked`, `{}` for `authenticated`. */
-  readonly requirement: MetaRequirement | null;
-  /** `public`, `authenticated`, `roles: admin | read-only AND permissions: billing:read`, `unchecked`. */
-  readonly description: string;
   /** True when an input parser runs before the Gatehouse check (the procedure was built from a builder that had `.input()` before the check). */
   readonly inputBeforeCheck: boolean;
 }
@@ -74,31 +62,36 @@ async function loadLazyRouters(router: AnyTRPCRouter): Promise<void> {
   }
 }
 
+/**
+ * tRPC has no public introspection: the procedures of a router and a procedure's type and middlewares
+ * are read from its definition (`_def`), here only. Meta is read from the procedure's public `meta`.
+ */
 function accessOf(path: string, procedure: AnyTRPCProcedure): ProcedureAccess {
-  const def = procedure._def as { type: TRPCProcedureType; meta?: unknown; middlewares?: AnyTRPCMiddlewareFunction[] };
+  const def = procedure._def as { type: TRPCProcedureType; middlewares?: readonly unknown[] };
   const middlewares = def.middlewares ?? [];
   let kind: 'public' | 'protected' | undefined;
   let firstCheck = -1;
   middlewares.forEach((fn, index) => {
-    const check = CHECKS.get(fn);
+    const check = checkKindOf(fn);
     if (check === undefined) return;
     if (firstCheck === -1) firstCheck = index;
     if (check === 'protected' || kind === undefined) kind = check;
   });
   const base = { path, type: def.type };
   if (kind === undefined) {
-    return { ...base, access: 'unchecked', requirement: null, description: 'unchecked', inputBeforeCheck: false };
+    return { ...base, access: 'unchecked', requirements: [], description: 'unchecked', inputBeforeCheck: false };
   }
-  const requirement = requirementOfMeta(def.meta, `${path} meta`);
-  const inputBeforeCheck = middlewares.slice(0, firstCheck).some((fn) => fn._type === 'input');
+  const requirement = requirementOfMeta((procedure as { meta?: unknown }).meta, `${path} meta`);
+  const inputBeforeCheck = middlewares.slice(0, firstCheck).some((fn) => (fn as { _type?: unknown })._type === 'input');
   const open = isOpenRequirement(requirement);
-  if (open && kind === 'public') {
-    return { ...base, access: 'public', requirement: null, description: 'public', inputBeforeCheck };
+  if (open) {
+    const access = kind === 'public' ? 'public' : 'authenticated';
+    return { ...base, access, requirements: [], description: access, inputBeforeCheck };
   }
   return {
     ...base,
-    access: open ? 'authenticated' : 'restricted',
-    requirement,
+    access: 'restricted',
+    requirements: [requirement],
     description: describeRequirement(requirement),
     inputBeforeCheck,
   };

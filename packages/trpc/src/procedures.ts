@@ -1,22 +1,13 @@
-import { type AuthUser, isAuthError } from '@gatehousejs/core';
+import { type AuthUser, GatehouseConfigError, isAuthError } from '@gatehousejs/core';
 import { denialOf, isOpenRequirement } from '@gatehousejs/core/adapter';
-import {
-  type AnyTRPCMiddlewareFunction,
-  initTRPC,
-  type TRPCProcedureBuilder,
-  type TRPCUnsetMarker,
-} from '@trpc/server';
+import { initTRPC, type TRPCProcedureBuilder, type TRPCUnsetMarker } from '@trpc/server';
 import { type GatehouseContext, RequestAuth } from './context.js';
 import { toTRPCError } from './errors.js';
 import { endAtTokenExpiry } from './expiry.js';
 import { type AuthMeta, requirementOfMeta } from './meta.js';
-import { validatingMeta } from './validating-meta.js';
 
 /** Whether a procedure's gatehouse check lets anonymous callers through (when its meta asks for nothing). */
 export type CheckKind = 'public' | 'protected';
-
-/** @internal The check middlewares, by identity, for `listProcedures`. */
-export const CHECKS = new Map<AnyTRPCMiddlewareFunction, CheckKind>();
 
 const plugin = initTRPC.context<GatehouseContext>().meta<AuthMeta>().create();
 
@@ -53,21 +44,23 @@ function watched<R extends { ok: boolean }>(type: string, result: R, auth: Reque
   return { ...result, data: endAtTokenExpiry(result.data, auth.verifier, user) };
 }
 
-const publicCheck = plugin.middleware(async ({ ctx, meta, type, next }) => {
+type CheckOptions = Parameters<Parameters<typeof plugin.middleware>[0]>[0];
+
+async function publicCheck({ ctx, meta, type, next }: CheckOptions) {
   const { auth, user } = await admit(ctx, meta, 'public');
   return watched(type, await next({ ctx: { user: user as AuthUser | null } }), auth, user);
-});
+}
 
-const protectedCheck = plugin.middleware(async ({ ctx, meta, type, next }) => {
+async function protectedCheck({ ctx, meta, type, next }: CheckOptions) {
   const { auth, user } = await admit(ctx, meta, 'protected');
   return watched(type, await next({ ctx: { user: user as AuthUser } }), auth, user);
-});
+}
 
-for (const [builder, kind] of [
-  [publicCheck, 'public'],
-  [protectedCheck, 'protected'],
-] as const) {
-  for (const fn of builder._middlewares) CHECKS.set(fn as AnyTRPCMiddlewareFunction, kind);
+/** @internal Which check a middleware is, for `listProcedures`; undefined for any other middleware. */
+export function checkKindOf(middleware: unknown): CheckKind | undefined {
+  if (middleware === publicCheck) return 'public';
+  if (middleware === protectedCheck) return 'protected';
+  return undefined;
 }
 
 /**
@@ -121,17 +114,19 @@ type MetaDeclaresAuth<TMeta> = keyof AuthMeta extends keyof TMeta
  * ```
  *
  * Every procedure built from them is checked before its input is parsed, and its meta is enforced
- * (`publicProcedure.meta({ roles })` is protected). A meta that can never be met (an empty list) is
- * a `GatehouseConfigError` when `.meta()` is called.
+ * (`publicProcedure.meta({ roles })` is protected). A meta that can never be met (an empty list)
+ * fails closed at every call and is a `GatehouseConfigError` in `listProcedures` and
+ * `assertAccessDecisions` (run it at start-up).
  */
 export function gatehouse<TContext extends GatehouseContext, TMeta extends AuthMeta, TErrorShape>(
   t: GatehouseRoot<TContext, TMeta, TErrorShape> & MetaDeclaresAuth<TMeta>,
 ): GatehouseProcedures<TContext, TMeta, TErrorShape> {
   const base = t.procedure as unknown as typeof plugin.procedure;
-  if (typeof base?.concat !== 'function')
-    throw new TypeError('gatehouse(t) expects the object initTRPC...create() returns');
+  if (typeof base?.concat !== 'function') {
+    throw new GatehouseConfigError('gatehouse(t) expects the object initTRPC...create() returns');
+  }
   return {
-    publicProcedure: validatingMeta(base.concat(gatehousePlugin.publicProcedure)),
-    protectedProcedure: validatingMeta(base.concat(gatehousePlugin.protectedProcedure)),
+    publicProcedure: base.concat(gatehousePlugin.publicProcedure),
+    protectedProcedure: base.concat(gatehousePlugin.protectedProcedure),
   } as unknown as GatehouseProcedures<TContext, TMeta, TErrorShape>;
 }

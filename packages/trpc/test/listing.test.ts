@@ -41,7 +41,7 @@ describe('listProcedures', () => {
         path: 'feed',
         type: 'subscription',
         access: 'authenticated',
-        requirement: {},
+        requirements: [],
         description: 'authenticated',
         inputBeforeCheck: false,
       },
@@ -49,7 +49,7 @@ describe('listProcedures', () => {
         path: 'health',
         type: 'query',
         access: 'public',
-        requirement: null,
+        requirements: [],
         description: 'public',
         inputBeforeCheck: false,
       },
@@ -57,7 +57,7 @@ describe('listProcedures', () => {
         path: 'hiddenAdmin',
         type: 'query',
         access: 'restricted',
-        requirement: { roles: ['admin'] },
+        requirements: [{ roles: ['admin'] }],
         description: 'roles: admin',
         inputBeforeCheck: false,
       },
@@ -65,7 +65,7 @@ describe('listProcedures', () => {
         path: 'me',
         type: 'query',
         access: 'authenticated',
-        requirement: {},
+        requirements: [],
         description: 'authenticated',
         inputBeforeCheck: false,
       },
@@ -73,7 +73,7 @@ describe('listProcedures', () => {
         path: 'reports.archive.deep.secret',
         type: 'query',
         access: 'restricted',
-        requirement: { roles: ['auditor'] },
+        requirements: [{ roles: ['auditor'] }],
         description: 'roles: auditor',
         inputBeforeCheck: false,
       },
@@ -81,7 +81,7 @@ describe('listProcedures', () => {
         path: 'reports.archive.purge',
         type: 'mutation',
         access: 'restricted',
-        requirement: { roles: ['admin'], permissions: ['reports:admin'] },
+        requirements: [{ roles: ['admin'], permissions: ['reports:admin'] }],
         description: 'roles: admin AND permissions: reports:admin',
         inputBeforeCheck: false,
       },
@@ -89,7 +89,7 @@ describe('listProcedures', () => {
         path: 'reports.list',
         type: 'query',
         access: 'restricted',
-        requirement: { permissions: ['reports:read'] },
+        requirements: [{ permissions: ['reports:read'] }],
         description: 'permissions: reports:read',
         inputBeforeCheck: false,
       },
@@ -143,16 +143,45 @@ describe('strict mode', () => {
 });
 
 describe('meta validation', () => {
-  test('a requirement nobody can meet fails where it is declared', () => {
-    expect(() => protectedProcedure.meta({ roles: [] })).toThrow(GatehouseConfigError);
-    expect(() => publicProcedure.meta({ permissions: [] })).toThrow(/empty list/);
-    expect(() => protectedProcedure.input(z.object({})).meta({ roles: [''] })).toThrow(GatehouseConfigError);
-    // A hand-written meta with a misspelt key would otherwise leave the procedure open.
-    expect(() => protectedProcedure.meta({ role: ['admin'] } as unknown as AuthMeta)).toThrow(/role/);
-    expect(() => protectedProcedure.meta({ roles: 'admin' } as unknown as AuthMeta)).toThrow(GatehouseConfigError);
+  test('a requirement nobody can meet fails closed at every call, and in the listing at start-up', async () => {
+    const metas = [
+      { roles: [] },
+      { permissions: [] },
+      { roles: [''] },
+      // A hand-written meta with a misspelt key would otherwise leave the procedure open.
+      { role: ['admin'] } as unknown as AuthMeta,
+      { roles: 'admin' } as unknown as AuthMeta,
+    ];
+    const issuer = await createTestIssuer({ audience: 'api' });
+    const verifier = createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, issuer: issuer.issuer });
+    const token = await issuer.sign({ roles: ['admin'] });
+    try {
+      for (const meta of metas) {
+        const router = t.router({
+          viaProtected: protectedProcedure.meta(meta).query(() => 'open?'),
+          viaPublic: publicProcedure
+            .input(z.object({}))
+            .meta(meta)
+            .query(() => 'open?'),
+        });
+        const error = await assertAccessDecisions(router).catch((e: unknown) => e);
+        expect(error, JSON.stringify(meta)).toBeInstanceOf(GatehouseConfigError);
+        const server = await startServer('standalone', router, createGatehouseContext(verifier));
+        try {
+          const c = client<typeof router>(server.url, token);
+          for (const call of [() => c.viaProtected.query(), () => c.viaPublic.query({})]) {
+            expect(await outcome(call)).toMatchObject({ ok: false, code: 'INTERNAL_SERVER_ERROR' });
+          }
+        } finally {
+          await server.close();
+        }
+      }
+    } finally {
+      await issuer.close();
+    }
   });
 
-  test('invalid meta that slipped past declaration fails closed on the first call, and in the listing', async () => {
+  test('invalid meta joined with concat fails closed on the first call, and in the listing', async () => {
     const issuer = await createTestIssuer({ audience: 'api' });
     const router = t.router({
       sneaky: t.procedure
@@ -178,6 +207,6 @@ describe('meta validation', () => {
     const router = tt.router({
       x: p.protectedProcedure.meta({ openapi: { path: '/x' }, roles: ['a'] }).query(() => 1),
     });
-    expect((await listProcedures(router))[0]?.requirement).toEqual({ roles: ['a'] });
+    expect((await listProcedures(router))[0]?.requirements).toEqual([{ roles: ['a'] }]);
   });
 });
