@@ -9,7 +9,7 @@ import { DEFAULT_KEY_SET_POLICY, type KeySetPolicy, type ResolvedKeySetPolicy } 
 import { allowedAlgorithms, selectKeySource } from './keys/select.js';
 import { DEFAULT_CACHE_ENTRIES } from './token-cache.js';
 import type { AuthUser } from './types.js';
-import { type ClaimMapping, FRONTEGG_CLAIMS } from './user.js';
+import { type ClaimMapping, compileClaimMapping, FRONTEGG_CLAIMS } from './user.js';
 
 export interface VerifierOptions {
   /**
@@ -107,7 +107,7 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
       maxTokenAge: positive(options.maxTokenAge, 'maxTokenAge'),
       maxTokenLifetime: positive(options.maxTokenLifetime, 'maxTokenLifetime') ?? DEFAULT_MAX_LIFETIME,
     },
-    mapping: { ...FRONTEGG_CLAIMS, ...definedOnly(options.claims ?? {}) },
+    mapping: compileClaimMapping({ ...FRONTEGG_CLAIMS, ...definedOnly(options.claims ?? {}) }),
     cacheEntries: cacheEntries(options.cache),
     realm: realmOf(options.realm),
     observers: onDecision ? [onDecision] : [],
