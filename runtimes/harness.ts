@@ -16,6 +16,8 @@ export const RUNTIMES: readonly Runtime[] = ['bun', 'deno', 'workerd'];
 
 export interface RuntimeServer {
   readonly url: string;
+  /** The runtime's process (the binary itself: bun, deno, workerd). */
+  readonly pid: number;
   /** What the runtime printed so far (for failure messages). */
   output(): string;
   close(): Promise<void>;
@@ -163,7 +165,12 @@ function listening(child: ChildProcess, announce: Readable, cleanup: () => unkno
       if (!match) return;
       clearTimeout(timer);
       child.off('exit', onExit);
-      resolve({ url: `http://127.0.0.1:${match[1] ?? match[2]}`, output: () => output, close });
+      resolve({
+        url: `http://127.0.0.1:${match[1] ?? match[2]}`,
+        pid: child.pid as number,
+        output: () => output,
+        close,
+      });
     });
   });
 }

@@ -60,6 +60,8 @@ export function describeRuntime(runtime: Runtime): void {
           .filter((m) => JSON.stringify(m.outcome) !== JSON.stringify(m.expected));
         expect(mismatches).toEqual([]);
       }
+      // A key server's redirect is an answer, never followed.
+      expect(fixture.redirectTargetHits()).toBe(0);
     });
 
     // On Workers, I/O ends with the request that started it: a refresh or a fetch begun by one request

@@ -7,7 +7,32 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 const VALUES = new Int8Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) VALUES[ALPHABET.charCodeAt(i)] = i;
 
+interface NativeBase64 {
+  fromBase64?(text: string, options: { alphabet: 'base64url'; lastChunkHandling: 'loose' }): Uint8Array;
+}
+/** `Uint8Array.fromBase64` (Bun, Deno, workerd; not Node 20): several times faster than the loop below. */
+const nativeDecode = (Uint8Array as NativeBase64).fromBase64?.bind(Uint8Array);
+
 export function decodeBase64url(input: string): Uint8Array | undefined {
+  if (nativeDecode) {
+    let bytes: Uint8Array;
+    try {
+      bytes = nativeDecode(input, { alphabet: 'base64url', lastChunkHandling: 'loose' });
+    } catch {
+      return undefined;
+    }
+    // The native decoder skips whitespace, takes padding and ignores the unused bits: only the
+    // canonical spelling encodes back to the very same text.
+    const encoded = (bytes as Uint8Array & { toBase64(o: object): string }).toBase64({
+      alphabet: 'base64url',
+      omitPadding: true,
+    });
+    return encoded === input ? bytes : undefined;
+  }
+  return decodePortable(input);
+}
+
+function decodePortable(input: string): Uint8Array | undefined {
   const length = input.length;
   const tail = length % 4;
   if (tail === 1) return undefined;

@@ -9,6 +9,17 @@ import {
   type VerifierOptions,
 } from '@gatehousejs/core';
 import { createTestIssuer, signJwt, type TestIssuer, type TestIssuerAlgorithm } from '@gatehousejs/core/testing';
+import {
+  type Behavior,
+  hang,
+  hangAfterHeaders,
+  huge,
+  issuerKeys,
+  json,
+  redirect,
+  startKeyServer,
+  status,
+} from './keys-servers.js';
 import { b64, type Listening, nowSeconds, serveJson } from './verifier-fixtures.js';
 
 export const AUDIENCE = 'https://api.example';
@@ -26,7 +37,23 @@ export type VerifierName =
   | 'ec521Jwks'
   | 'edJwks'
   | 'hs'
-  | 'mixedJwks';
+  | 'mixedJwks'
+  | KeyServerFault;
+
+/** Key servers that misbehave: the same limits must hold on every runtime (platform fetch). */
+const KEY_SERVER_FAULTS = {
+  hangingJwks: hang,
+  stalledBodyJwks: hangAfterHeaders,
+  redirectingJwks: undefined, // set up below: a redirect to the issuer's real key set
+  failingJwks: status(500, '{}'),
+  notJsonJwks: json('{"keys": ['),
+  hugeJwks: huge('honest-length', 300 * 1024),
+  lyingLengthJwks: huge('lying-length', 300 * 1024),
+  chunkedHugeJwks: huge('chunked', 300 * 1024),
+  endlessJwks: huge('endless', 0),
+  tooManyKeysJwks: undefined, // set up below: 101 copies of a real key
+} as const;
+type KeyServerFault = keyof typeof KEY_SERVER_FAULTS;
 
 export type Outcome =
   | { readonly ok: true; readonly sub: string }
@@ -44,6 +71,8 @@ export interface AttackFixture {
   readonly issuer: TestIssuer;
   readonly verifiers: Readonly<Record<VerifierName, VerifierOptions>>;
   readonly cases: readonly AttackCase[];
+  /** Requests that reached the redirect's target: must stay 0. */
+  redirectTargetHits(): number;
   close(): Promise<void>;
 }
 
@@ -73,6 +102,19 @@ export async function attackFixture(): Promise<AttackFixture> {
     ],
   });
 
+  const target = await startKeyServer(issuerKeys(rsa as TestIssuer));
+  const faults = await Promise.all(
+    (Object.keys(KEY_SERVER_FAULTS) as KeyServerFault[]).map(async (name) => {
+      const behavior =
+        name === 'redirectingJwks'
+          ? redirect(`${target.url}/.well-known/jwks.json`)
+          : name === 'tooManyKeysJwks'
+            ? json({ keys: Array.from({ length: 101 }, () => (rsa as TestIssuer).jwks().keys[0]) })
+            : (KEY_SERVER_FAULTS[name] as Behavior);
+      return [name, await startKeyServer(behavior)] as const;
+    }),
+  );
+
   const jwks = (issuer: TestIssuer): VerifierOptions => ({
     jwksUri: issuer.jwksUri,
     issuer: issuer.issuer,
@@ -90,6 +132,13 @@ export async function attackFixture(): Promise<AttackFixture> {
     edJwks: jwks(ed as TestIssuer),
     hs: { secret: SECRET, issuer: HS_ISSUER, audience: AUDIENCE },
     mixedJwks: { jwksUri: `${mixed.url}/jwks.json`, issuer: r.issuer, audience: AUDIENCE },
+    ...(Object.fromEntries(
+      faults.map(([name, server]) => [
+        name,
+        // Limits: 1 s for the whole exchange, 256 KiB of body, 100 keys (the defaults but the timeout).
+        { jwksUri: `${server.url}/jwks.json`, issuer: r.issuer, audience: AUDIENCE, keySet: { timeout: 1 } },
+      ]),
+    ) as Record<KeyServerFault, VerifierOptions>),
   };
 
   const now = nowSeconds();
@@ -465,12 +514,21 @@ export async function attackFixture(): Promise<AttackFixture> {
     refused('TOKEN_TOO_LARGE'),
   );
 
+  // Key servers that break the limits: the token is fine, the keys cannot be had (503), on every runtime.
+  for (const [name] of faults) add(`key server: ${name}`, name, good, refused('KEYS_UNAVAILABLE', 'KEYS_UNAVAILABLE'));
+
   return {
     issuer: r,
+    redirectTargetHits: () => target.requests.length,
     verifiers,
     cases,
     close: async () => {
-      await Promise.all([...Object.values(issuers).map((i) => i.close()), mixed.close()]);
+      await Promise.all([
+        ...Object.values(issuers).map((i) => i.close()),
+        mixed.close(),
+        target.close(),
+        ...faults.map(([, server]) => server.close()),
+      ]);
     },
   };
 }

@@ -32,4 +32,5 @@ test('every case of the shared table ends as expected on Node, first and cached'
     }
     expect(mismatches).toEqual([]);
   }
+  expect(fixture.redirectTargetHits()).toBe(0);
 });
