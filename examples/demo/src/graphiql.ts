@@ -38,12 +38,11 @@ export async function serveGraphiQLAsset(req: IncomingMessage, res: ServerRespon
   return true;
 }
 
-const DEFAULT_QUERY = `# Gatehouse demo: every field below has a requirement (see the page at /).
+const DEFAULT_QUERY = `# \`me\` needs a token: the Headers tab holds the persona's.
+# Try \`billing\`: a field the caller may not read stops the operation.
 {
   health
   me { id name }
-  home { area }
-  reports { id title }
 }
 `;
 
