@@ -23,13 +23,13 @@ export interface Log {
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
-/** The default: warnings and errors to the console, nothing below. */
+/** The default: warnings and errors to the console, one line each (the message says it all), nothing below. */
 const CONSOLE_WARNINGS: Log = {
   debugEnabled: () => false,
-  write(level, fields, message) {
+  write(level, _fields, message) {
     if (level !== 'warn' && level !== 'error') return;
     try {
-      console[level](message, fields);
+      console[level](message);
     } catch {
       // as below
     }
