@@ -130,6 +130,8 @@ function useToken(current, token, label) {
 async function pickPersona(persona, button) {
   for (const other of document.querySelectorAll('#personas button')) other.setAttribute('aria-pressed', 'false');
   button.setAttribute('aria-pressed', 'true');
+  // GraphiQL gets its own token for the persona from the server: no token travels in the URL.
+  $('#graphiql-link').href = `/graphql?persona=${encodeURIComponent(persona.id)}`;
   const current = begin(persona.id, `Getting a token for ${persona.label}…`);
   if (!persona.claims) return useToken(current, null, persona.label);
   const response = await fetch('/dev/token', {

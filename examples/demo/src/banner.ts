@@ -1,5 +1,5 @@
 import type { Demo } from './demo.js';
-import { PERSONAS } from './personas.js';
+import { PERSONAS, type Persona } from './personas.js';
 
 const ROUTES = [
   ['GET', '/', 'the page: pick a persona, call everything'],
@@ -7,16 +7,54 @@ const ROUTES = [
   ['POST', '/graphql', 'GraphQL'],
   ['GET', '/api/shift | /api/admin | /api/home | /api/reports | /api/billing', 'REST'],
   ['POST', '/api/uploads', 'REST, JSON { "name": "..." }'],
-  ['GET', '/healthz', 'health check'],
+  ['GET', '/healthz', 'liveness: 200 while the process runs'],
+  ['GET', '/readyz', 'readiness: 200 once keys are loaded, 503 while they cannot be'],
+  ['GET', '/metrics', 'OpenTelemetry metrics in Prometheus text format'],
+  ['GET', '/graphql?persona=<id>', "GraphiQL with that persona's token (embedded mode)"],
 ] as const;
 
-/** What the demo prints at start: where it is, how tokens are verified, and ready-to-use tokens and commands. */
-export async function startupBanner(demo: Demo, publicUrl = `http://localhost:${demo.port}`): Promise<string> {
-  const lines = [`Gatehouse demo on ${publicUrl} (keys: ${describeMode(demo)})`, listening(demo), ''];
-  for (const [method, path, what] of ROUTES) lines.push(`  ${method.padEnd(5)}${publicUrl}${path}  ${what}`);
+export interface BannerOptions {
+  /** The address printed; default `http://localhost:<port>`. */
+  publicUrl?: string;
+  /** Every persona's token, every route and more curl commands (`--tokens` / `SHOW_TOKENS=1`). */
+  full?: boolean;
+}
+
+/** The persona whose token the short banner shows, and whose GraphiQL link it prints. */
+const SHOWN_PERSONA = 'billing-admin';
+
+/**
+ * What the demo prints at start. Short by default: where it is, the page, GraphiQL, one token and
+ * one command. `full` adds every route, every persona's token and more commands.
+ */
+export async function startupBanner(demo: Demo, options: BannerOptions = {}): Promise<string> {
+  const publicUrl = options.publicUrl ?? `http://localhost:${demo.port}`;
+  const lines = [
+    `Gatehouse demo on ${publicUrl} (keys: ${describeMode(demo)})`,
+    listening(demo),
+    `  page      ${publicUrl}/`,
+    `  GraphiQL  ${publicUrl}/graphql${demo.devIssuer ? `?persona=${SHOWN_PERSONA}` : ''}`,
+    `  probes    ${publicUrl}/healthz  ${publicUrl}/readyz  ${publicUrl}/metrics`,
+  ];
+  if (options.full) {
+    lines.push('');
+    for (const [method, path, what] of ROUTES) lines.push(`  ${method.padEnd(5)}${publicUrl}${path}  ${what}`);
+  }
   lines.push('');
   if (!demo.devIssuer) {
     lines.push('Send an access token from your issuer as "Authorization: Bearer <token>".');
+    return lines.join('\n');
+  }
+  if (!options.full) {
+    const persona = PERSONAS.find((p) => p.id === SHOWN_PERSONA) as Persona;
+    const token = await demo.devIssuer.mintFor(persona);
+    lines.push(
+      `Token of "${persona.label}" (valid 1 hour):`,
+      `  ${token}`,
+      `  curl -s ${publicUrl}/trpc/billing -H 'authorization: Bearer ${token}'`,
+      '',
+      "Every persona's token and more commands: start with --tokens (or SHOW_TOKENS=1).",
+    );
     return lines.join('\n');
   }
   lines.push(
@@ -27,12 +65,8 @@ export async function startupBanner(demo: Demo, publicUrl = `http://localhost:${
   );
   const tokens = new Map<string, string>();
   for (const persona of PERSONAS) {
-    if (!persona.claims) continue;
-    const token = await demo.devIssuer.mint({
-      ...persona.claims,
-      roles: [...persona.claims.roles],
-      permissions: [...persona.claims.permissions],
-    });
+    const token = await demo.devIssuer.mintFor(persona);
+    if (!token) continue;
     tokens.set(persona.id, token);
     lines.push(`  ${persona.label}:`, `    ${token}`);
   }

@@ -1,14 +1,16 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Env, type Verifier, verifierFromEnv } from '@gatehousejs/core';
+import { type Env, type Logger as GatehouseLogger, type Verifier, verifierFromEnv } from '@gatehousejs/core';
 import { useGatehouse } from '@gatehousejs/graphql/yoga';
 import { assertAccessDecisions, createGatehouseContext } from '@gatehousejs/trpc';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { createYoga } from 'graphql-yoga';
 import { createDevIssuer, type DevIssuer } from './dev-issuer.js';
+import { graphiqlOptions, renderGraphiQL, serveGraphiQLAsset } from './graphiql.js';
 import { type DemoGraphQLContext, schema } from './graphql.js';
 import { pathOf, sendJson, sendMethodNotAllowed, sendNotFound } from './http.js';
 import { type KeyMode, keyModeFromEnv } from './key-mode.js';
+import { demoLogger, demoMetrics } from './observability.js';
 import { servePage } from './page.js';
 import { PERSONAS } from './personas.js';
 import { createRestHandler } from './rest.js';
@@ -27,6 +29,8 @@ export interface DemoOptions {
   host?: string;
   /** Where the key configuration is read from. Default `process.env`. */
   env?: Env;
+  /** Where logs go. Default: JSON lines on stdout at `LOG_LEVEL` (default `info`). */
+  logger?: GatehouseLogger;
 }
 
 export interface Demo {
@@ -39,6 +43,11 @@ export interface Demo {
   readonly verifier: Verifier;
   /** The embedded issuer, in embedded mode only. */
   readonly devIssuer?: DevIssuer;
+  /**
+   * What `GET /readyz` waits for: the verifier's keys, and whatever else requests depend on (a shared
+   * state store adds its check here). A check that rejects makes /readyz answer 503.
+   */
+  readonly readiness: (() => Promise<void>)[];
   close(): Promise<void>;
 }
 
@@ -49,7 +58,10 @@ export interface Demo {
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const env = options.env ?? process.env;
   const mode = keyModeFromEnv(env);
-  const envVerifier = mode === 'embedded' ? undefined : verifierFromEnv(env);
+  const logger = options.logger ?? demoLogger(env);
+  const metrics = demoMetrics();
+  const operations = { logger, meterProvider: metrics.meterProvider };
+  const envVerifier = mode === 'embedded' ? undefined : verifierFromEnv(env, operations);
 
   const store = createStore();
   const router = createAppRouter(store);
@@ -65,7 +77,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     // Requests that arrive while the issuer's keys are being made wait for them.
     const run = app ? app(req, res) : ready.then(() => (app as NonNullable<typeof app>)(req, res));
     run.catch((error: unknown) => {
-      console.error('demo: unexpected error', error);
+      logger.error({ event: 'demo.unexpected_error', error: String(error) }, 'demo: unexpected error');
       if (!res.headersSent) sendJson(res, 500, { error: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
       else res.end();
     });
@@ -82,7 +94,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 
   let devIssuer: DevIssuer | undefined;
   try {
-    devIssuer = mode === 'embedded' ? await createDevIssuer(`http://localhost:${port}`, local) : undefined;
+    devIssuer = mode === 'embedded' ? await createDevIssuer(`http://localhost:${port}`, local, operations) : undefined;
   } catch (error) {
     await closeServer(server);
     throw error;
@@ -100,15 +112,24 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     plugins: [useGatehouse({ verifier })],
     context: { store },
     landingPage: false,
+    graphiql: (request) => graphiqlOptions(request, devIssuer),
+    renderGraphiQL,
     logging: false,
     // Unexpected errors stay masked, with no stack, whatever NODE_ENV says.
     maskedErrors: { isDev: false },
   });
   const handleRest = createRestHandler(verifier, store);
+  const readiness = [() => verifier.ready()];
 
   app = async (req, res) => {
     const path = pathOf(req);
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok', mode });
+    if (path === '/readyz') return sendReadiness(res, readiness);
+    if (path === '/metrics') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendMethodNotAllowed(res, 'GET');
+      return metrics.serve(req, res);
+    }
+    if (await serveGraphiQLAsset(req, res, path)) return;
     if (path === '/trpc' || path.startsWith('/trpc/')) return handleTrpc(req, res);
     if (path === '/graphql') return yoga.requestListener(req, res);
     if (await handleRest(req, res, path)) return;
@@ -124,6 +145,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     sendNotFound(res);
   };
   markReady();
+  // Load the keys now: a broken key source shows in the logs at start, not at the first request.
+  verifier.ready().catch(() => {});
 
   return {
     url: local,
@@ -132,12 +155,28 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     mode,
     verifier,
     devIssuer,
+    readiness,
     async close() {
       await closeServer(server);
       await devIssuer?.issuer.close();
       await yoga.dispose?.();
+      await metrics.shutdown();
     },
   };
+}
+
+/** 200 once every check passes; 503 (with `Retry-After`) while one fails, so a load balancer holds traffic back. */
+async function sendReadiness(res: ServerResponse, checks: readonly (() => Promise<void>)[]): Promise<void> {
+  const results = await Promise.allSettled(checks.map((check) => check()));
+  const failed = results.find((result) => result.status === 'rejected');
+  if (!failed) return sendJson(res, 200, { status: 'ready' });
+  const reason = (failed.reason as { reason?: unknown } | undefined)?.reason;
+  sendJson(
+    res,
+    503,
+    { status: 'unavailable', reason: typeof reason === 'string' ? reason : 'UNAVAILABLE' },
+    { 'retry-after': '5' },
+  );
 }
 
 function loopbackHost(host: string): string {

@@ -3,10 +3,15 @@ import { GatehouseConfigError } from '@gatehousejs/core';
 import { startupBanner } from './banner.js';
 import { DEFAULT_HOST, startDemo } from './demo.js';
 
-/** `npm run demo`: starts the demo on HOST:PORT (default 127.0.0.1:4000) with keys chosen from the environment. */
+/**
+ * `npm run demo`: starts the demo on HOST:PORT (default 127.0.0.1:4000) with keys chosen from the
+ * environment. Logs are JSON lines on stdout; the banner is for people and goes to stderr, so stdout
+ * stays parseable. `--tokens` (or `SHOW_TOKENS=1`) prints every persona's token instead of one.
+ */
 async function main(): Promise<void> {
   const port = parsePort(process.env.PORT);
   const host = parseHost(process.env.HOST);
+  const full = process.argv.includes('--tokens') || /^(1|true|yes)$/i.test(process.env.SHOW_TOKENS ?? '');
   let demo: Awaited<ReturnType<typeof startDemo>>;
   try {
     demo = await startDemo({ port, host, env: process.env });
@@ -21,7 +26,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  console.log(await startupBanner(demo));
+  process.stderr.write(`${await startupBanner(demo, { full })}\n`);
   const stop = () => {
     demo.close().then(() => process.exit(0));
   };

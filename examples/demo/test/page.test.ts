@@ -155,3 +155,41 @@ test('it shows the decoded token and me, and saves a screenshot', async () => {
   expect(await page.textContent('#token')).toContain('No token');
   expect(await page.textContent('#me')).toContain('UNAUTHORIZED');
 }, 60_000);
+
+test('GraphiQL renders with no network but the demo, as the chosen persona, and runs a query', async () => {
+  const graphiql = await context.newPage();
+  const offsite: string[] = [];
+  const errors: string[] = [];
+  graphiql.on('pageerror', (error) => errors.push(error.message));
+  // Offline: anything not served by the demo fails, as it would without a network.
+  await graphiql.route('**/*', (route) => {
+    const target = route.request().url();
+    if (target.startsWith(`${demo.url}/`) || target.startsWith('blob:') || target.startsWith('data:')) {
+      return route.continue();
+    }
+    offsite.push(target);
+    return route.abort();
+  });
+  try {
+    // The page's link opens GraphiQL as the caller picked there.
+    await pick('reports-reader');
+    const link = await page.getAttribute('#graphiql-link', 'href');
+    expect(link).toBe('/graphql?persona=reports-reader');
+    await graphiql.goto(`${demo.url}${link}`);
+    await graphiql.waitForSelector('.graphiql-container', { timeout: 30_000 });
+    await graphiql.click('.graphiql-execute-button');
+    await graphiql.waitForFunction(
+      () => document.querySelector('.graphiql-response')?.textContent?.includes('analyst-1'),
+      undefined,
+      { timeout: 30_000 },
+    );
+    const response = (await graphiql.textContent('.graphiql-response')) ?? '';
+    expect(response).toContain('"health"'); // `me` answered: the persona's token was in the headers
+    expect(offsite).toEqual([]);
+    expect(errors).toEqual([]);
+    await mkdir(SCREENSHOTS, { recursive: true });
+    await graphiql.screenshot({ path: join(SCREENSHOTS, 'demo-graphiql.png') });
+  } finally {
+    await graphiql.close();
+  }
+}, 90_000);

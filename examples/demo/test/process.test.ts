@@ -1,24 +1,22 @@
-import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createVerifier } from '@gatehousejs/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  buildDemo,
+  CLEAN_ENV,
+  DEMO_DIR as DEMO,
+  type DemoProcess,
+  MAIN,
+  startDemoProcess,
+} from './support/demo-process.js';
 
 // These tests run the built demo and CLI as processes, as a user does: build first.
-const DEMO = fileURLToPath(new URL('..', import.meta.url));
-const MAIN = join(DEMO, 'dist/main.js');
 const CLI = join(DEMO, 'dist/cli.js');
-const TSC = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin/tsc');
-
-/** The environment without any key configuration of the machine running the tests. */
-const CLEAN_ENV = Object.fromEntries(
-  Object.entries(process.env).filter(([name]) => !/^(GATEHOUSE_|FRONTEGG_|PORT$|HOST$)/.test(name)),
-);
 
 interface Run {
   code: number | null;
@@ -39,45 +37,6 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   });
 }
 
-interface DemoProcess {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly port: number;
-  /** What it printed until the banner was complete. */
-  readonly banner: string;
-}
-
-/** Starts the built demo with `env` and waits for its banner. */
-function spawnDemo(env: Record<string, string> = {}): Promise<DemoProcess> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: { ...CLEAN_ENV, PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise<DemoProcess>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the demo did not start:\n${output}`)), 20_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Gatehouse demo on (http:\/\/localhost:(\d+))/.exec(output);
-      if (match && output.includes('curl -si')) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1] as string, port: Number(match[2]), banner: output });
-      }
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', (code) => reject(new Error(`the demo exited with ${code}:\n${output}`)));
-  });
-}
-
-async function stopDemo(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 /** Whether a TCP connection to host:port is accepted. */
 function accepts(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -90,28 +49,28 @@ function accepts(host: string, port: number): Promise<boolean> {
   });
 }
 
-let demo: ChildProcess | undefined;
+let demo: DemoProcess;
 let url: string;
 let port: number;
 let banner = '';
 let tmp: string;
 
 beforeAll(async () => {
-  const build = spawnSync(process.execPath, [TSC, '-b', join(DEMO, 'tsconfig.json')], { encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`the build failed:\n${build.stdout}${build.stderr}`);
+  await buildDemo();
   tmp = await mkdtemp(join(tmpdir(), 'gatehouse-cli-'));
-  const started = await spawnDemo();
-  ({ url, port, banner } = started);
-  demo = started.child;
+  demo = await startDemoProcess({}, ['--tokens']);
+  url = demo.url;
+  port = Number(new URL(url).port);
+  banner = demo.stderr();
 }, 120_000);
 
 afterAll(async () => {
-  await stopDemo(demo);
+  await demo?.stop();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
 describe('node examples/demo/dist/main.js', () => {
-  test('boots, answers /healthz and prints working tokens and curl commands', async () => {
+  test('with --tokens, boots, answers /healthz and prints working tokens and curl commands', async () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect(banner).toContain('embedded dev issuer');
     expect(banner).toContain(`${url}/.well-known/jwks.json`);
@@ -120,6 +79,28 @@ describe('node examples/demo/dist/main.js', () => {
     const response = await fetch(`${url}/api/billing`, { headers: { authorization: `Bearer ${token}` } });
     expect(response.status).toBe(200);
     expect(banner).toMatch(/curl -s http:\/\/localhost:\d+\/trpc\/billing -H 'authorization: Bearer ey/);
+  });
+
+  test('by default the banner is short: the page, GraphiQL as a persona, one working token', async () => {
+    const short = await startDemoProcess({});
+    try {
+      const text = short.stderr();
+      expect(text).toContain(`page      ${short.url}/`);
+      expect(text).toContain(`GraphiQL  ${short.url}/graphql?persona=billing-admin`);
+      expect(text).toContain('--tokens');
+      expect(text).not.toContain('Read-only');
+      const tokens = text.match(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g) ?? [];
+      expect(new Set(tokens).size).toBe(1);
+      const billing = await fetch(`${short.url}/trpc/billing`, { headers: { authorization: `Bearer ${tokens[0]}` } });
+      expect(billing.status).toBe(200);
+      // stdout is for JSON log lines only.
+      expect(short.stdout()).not.toContain('Gatehouse demo on');
+    } finally {
+      await short.stop();
+    }
+    const viaEnv = await startDemoProcess({ SHOW_TOKENS: '1' });
+    await viaEnv.stop();
+    expect(viaEnv.stderr()).toContain('Read-only:');
   });
 
   test('a half-set Frontegg configuration exits non-zero, naming what is missing', () => {
@@ -141,13 +122,14 @@ describe('node examples/demo/dist/main.js', () => {
   });
 
   test('HOST=0.0.0.0 listens on every interface and warns about /dev/token', async () => {
-    const everywhere = await spawnDemo({ HOST: '0.0.0.0' });
+    const everywhere = await startDemoProcess({ HOST: '0.0.0.0' });
     try {
-      expect(everywhere.banner).toContain(`Listening on 0.0.0.0:${everywhere.port}, every interface`);
-      expect(everywhere.banner).toContain('anyone who can reach it can mint tokens at /dev/token');
-      expect(await accepts('127.0.0.2', everywhere.port)).toBe(true);
+      const everywherePort = Number(new URL(everywhere.url).port);
+      expect(everywhere.stderr()).toContain(`Listening on 0.0.0.0:${everywherePort}, every interface`);
+      expect(everywhere.stderr()).toContain('anyone who can reach it can mint tokens at /dev/token');
+      expect(await accepts('127.0.0.2', everywherePort)).toBe(true);
     } finally {
-      await stopDemo(everywhere.child);
+      await everywhere.stop();
     }
   });
 

@@ -27,6 +27,7 @@ export {
 } from './errors.js';
 export type { FronteggOptions } from './keys/frontegg.js';
 export type { KeySetPolicy, KeyStoreStatus } from './keys/key-store.js';
+export type { LogFields, Logger } from './logger.js';
 export { defineRequirement } from './requirement.js';
 export { type UntilTokenExpiryOptions, untilTokenExpiry } from './token-expiry.js';
 export type {

@@ -7,11 +7,13 @@ import type { FronteggOptions } from './keys/frontegg.js';
 import type { JsonWebKey, KeySource } from './keys/key.js';
 import { DEFAULT_KEY_SET_POLICY, type KeySetPolicy, type ResolvedKeySetPolicy } from './keys/key-store.js';
 import { allowedAlgorithms, selectKeySource } from './keys/select.js';
+import { type Operations, type OperationsOptions, operationsFor } from './operations.js';
 import { DEFAULT_CACHE_ENTRIES } from './token-cache.js';
 import type { AuthUser } from './types.js';
 import { type ClaimMapping, compileClaimMapping, FRONTEGG_CLAIMS } from './user.js';
+import { warnIfAnyAudience } from './warnings.js';
 
-export interface VerifierOptions {
+export interface VerifierOptions extends OperationsOptions {
   /**
    * Accepted `iss` values, compared exactly; a URL must have no query or fragment. With no other key
    * source, the issuer's keys are found by OIDC discovery.
@@ -77,6 +79,8 @@ export interface VerifierSettings {
   readonly observers: readonly DecisionObserver[];
   /** The state checks of the pipeline, in order (revocation goes here). */
   readonly stateChecks: readonly StateCheck[];
+  /** Logs, metrics and spans. */
+  readonly operations: Operations;
 }
 
 const DEFAULT_TYPES = ['', 'jwt', 'at+jwt'];
@@ -87,8 +91,12 @@ const DEFAULT_MAX_LIFETIME = 7 * 24 * 3600;
 export function normalizeOptions(options: VerifierOptions): VerifierSettings {
   if (typeof options !== 'object' || options === null) throw new GatehouseConfigError('createVerifier needs options');
   const now = optionalFunction(options.now, 'now') ?? Date.now;
-  const source = selectKeySource(options, keySetPolicy(options.keySet), now);
+  const operations = operationsFor(options);
+  const source = selectKeySource(options, keySetPolicy(options.keySet), now, operations);
   const onDecision = optionalFunction(options.onDecision, 'onDecision');
+  warnIfAnyAudience(options.audience, operations.warn);
+  const observers: DecisionObserver[] = onDecision ? [onDecision] : [];
+  if (operations.observe) observers.push(operations.observe);
   return {
     now,
     source,
@@ -110,8 +118,9 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
     mapping: compileClaimMapping({ ...FRONTEGG_CLAIMS, ...definedOnly(options.claims ?? {}) }),
     cacheEntries: cacheEntries(options.cache),
     realm: realmOf(options.realm),
-    observers: onDecision ? [onDecision] : [],
+    observers,
     stateChecks: [],
+    operations,
   };
 }
 

@@ -20,6 +20,12 @@ export interface Verifier {
   authenticate(request: CredentialSource): Promise<AuthUser | null>;
   /** The state of a remote key source, when there is one. */
   keyStatus(): KeyStoreStatus | undefined;
+  /**
+   * Resolves once keys are loaded (at once for a static key); rejects with AuthError KEYS_UNAVAILABLE
+   * while they cannot be. For startup and readiness probes: within a failure backoff it answers at
+   * once, without asking the key server again.
+   */
+  ready(): Promise<void>;
   /** The `realm` of this verifier's `WWW-Authenticate` challenges: `authErrorHeaders(error, verifier.realm)`. */
   readonly realm: string;
   /**
@@ -70,6 +76,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const { now, source, limits, claimsPolicy, mapping, stateChecks } = settings;
   const cache = settings.cacheEntries > 0 ? new TokenCache(settings.cacheEntries) : undefined;
   const observe = observation(settings.observers);
+  const timed = settings.operations.telemetry.verified;
 
   /** Registered claims and the user of a token whose signature was checked; throws AuthError. */
   function accept(jws: DecodedJws, valid: boolean): { user: AuthUser; validUntil: number } {
@@ -135,14 +142,34 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return Promise.reject(refused);
   }
 
+  /** `check`, timed into `gatehouse.verify.duration` when a meter provider listens. */
+  function verify(token: string): Promise<AuthUser> {
+    if (!timed) return check(token);
+    const start = performance.now();
+    hit = false;
+    const result = check(token);
+    if (hit) {
+      timed((performance.now() - start) / 1000, true);
+      return result;
+    }
+    const record = () => timed((performance.now() - start) / 1000, false);
+    result.then(record, record);
+    return result;
+  }
+  /** Set by `check` when the verified-token cache answered. */
+  let hit = false;
+
   // Not an async function: when the key is at hand (static key, warm key set) the whole check runs
   // synchronously and costs one settled promise, not a chain of awaits.
-  function verify(token: string): Promise<AuthUser> {
+  function check(token: string): Promise<AuthUser> {
     if (typeof token !== 'string') return fail(malformed());
     // Before the cache: an oversized string is refused without being hashed.
     if (token.length > limits.maxTokenLength) return fail(new AuthError('UNAUTHENTICATED', 'TOKEN_TOO_LARGE'));
     const cached = cache?.get(token, now());
-    if (cached) return admit(token, cached);
+    if (cached) {
+      hit = true;
+      return admit(token, cached);
+    }
     try {
       const jws = decodeJws(token, limits);
       const key = source.resolve(jws.header);
@@ -168,6 +195,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     verify,
     authenticate,
     keyStatus: () => ('status' in source ? (source as KeyStore).status() : undefined),
+    ready: () => ('ready' in source ? (source as KeyStore).ready() : Promise.resolve()),
     realm: settings.realm,
     validUntil: (user) => validUntilOf(user.claims, claimsPolicy),
     [OBSERVE]: observe,

@@ -119,7 +119,9 @@ test('cold verification against a key server that never answers: 503 after the t
       }
     `;
     const result = await runChild(source, () => {}, 15_000);
-    expect(result.stderr).toBe('');
+    // The default logger: the outage, once, on the console.
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/gatehouse: keys unavailable from .*\(timed out\)/);
     expect(result.killed).toBe(false);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout.trim())).toEqual({ code: 'KEYS_UNAVAILABLE', status: 503 });

@@ -1,6 +1,12 @@
 import { fetchJson, KeyFetchError } from './fetch-json.js';
 import { loadJwks, REMOTE_ALGORITHMS } from './jwks.js';
-import { createKeyStore, type KeyStore, type ResolvedKeySetPolicy, requestLimits } from './key-store.js';
+import {
+  createKeyStore,
+  type KeyStore,
+  type KeyStoreOptions,
+  type ResolvedKeySetPolicy,
+  requestLimits,
+} from './key-store.js';
 import { keyServerUrl } from './url.js';
 
 /**
@@ -12,7 +18,7 @@ import { keyServerUrl } from './url.js';
 export function discoveryKeySource(
   issuer: string,
   policy: ResolvedKeySetPolicy,
-  options: { now?: () => number } = {},
+  options: KeyStoreOptions = {},
 ): KeyStore {
   const base = keyServerUrl(issuer, 'issuer');
   const configUrl = new URL(`${base.href.replace(/\/$/, '')}/.well-known/openid-configuration`);
@@ -43,5 +49,6 @@ export function discoveryKeySource(
     REMOTE_ALGORITHMS,
     policy,
     options.now,
+    options.events,
   );
 }

@@ -1,7 +1,13 @@
 import { platform } from '#platform';
 import { type EventLoopHold, fetchJson, KeyFetchError } from './fetch-json.js';
 import { importPublicKey, type VerificationKey, verificationKey } from './key.js';
-import { createKeyStore, type KeyStore, type ResolvedKeySetPolicy, requestLimits } from './key-store.js';
+import {
+  createKeyStore,
+  type KeyStore,
+  type KeyStoreOptions,
+  type ResolvedKeySetPolicy,
+  requestLimits,
+} from './key-store.js';
 import { keyServerUrl } from './url.js';
 
 export interface FronteggOptions {
@@ -27,7 +33,7 @@ const DEFAULT_VENDOR_TOKEN_SECONDS = 300;
 export function fronteggKeySource(
   options: FronteggOptions,
   policy: ResolvedKeySetPolicy,
-  clock: { now?: () => number } = {},
+  clock: KeyStoreOptions = {},
 ): KeyStore {
   const now = clock.now ?? Date.now;
   const gateway = keyServerUrl(options.gatewayUrl ?? DEFAULT_FRONTEGG_GATEWAY, 'Frontegg gateway URL');
@@ -50,7 +56,7 @@ export function fronteggKeySource(
       })) as typeof answer;
     } catch (error) {
       if (isRefusal(error)) {
-        throw new KeyFetchError('Frontegg refused the client id and API key', error.status);
+        throw new KeyFetchError('Frontegg refused the client id and API key', error.status, true);
       }
       throw error;
     }
@@ -86,7 +92,7 @@ export function fronteggKeySource(
     return [key];
   }
 
-  return createKeyStore(load, ['RS256'], policy, now);
+  return createKeyStore(load, ['RS256'], policy, now, clock.events);
 }
 
 /** The gateway answered 401 or 403: the credentials (or the vendor token) are not accepted. */

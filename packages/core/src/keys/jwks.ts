@@ -1,7 +1,13 @@
 import { type Algorithm, SUPPORTED_ALGORITHMS } from '../algorithms.js';
 import { type EventLoopHold, fetchJson, KeyFetchError } from './fetch-json.js';
 import { importJwk, type VerificationKey } from './key.js';
-import { createKeyStore, type KeyStore, type ResolvedKeySetPolicy, requestLimits } from './key-store.js';
+import {
+  createKeyStore,
+  type KeyStore,
+  type KeyStoreOptions,
+  type ResolvedKeySetPolicy,
+  requestLimits,
+} from './key-store.js';
 
 /** Asymmetric algorithms only: a key set is public, so it never holds a secret. */
 export const REMOTE_ALGORITHMS: readonly Algorithm[] = SUPPORTED_ALGORITHMS.filter((alg) => !alg.startsWith('HS'));
@@ -28,6 +34,6 @@ export async function loadJwks(
   return keys;
 }
 
-export function jwksKeySource(url: URL, policy: ResolvedKeySetPolicy, options: { now?: () => number } = {}): KeyStore {
-  return createKeyStore((hold) => loadJwks(url, policy, hold), REMOTE_ALGORITHMS, policy, options.now);
+export function jwksKeySource(url: URL, policy: ResolvedKeySetPolicy, options: KeyStoreOptions = {}): KeyStore {
+  return createKeyStore((hold) => loadJwks(url, policy, hold), REMOTE_ALGORITHMS, policy, options.now, options.events);
 }

@@ -2,7 +2,7 @@ import { platform } from '#platform';
 import type { Algorithm } from '../algorithms.js';
 import { AuthError } from '../errors.js';
 import type { JwsHeader } from '../jws.js';
-import { createLoopHold, type EventLoopHold } from './fetch-json.js';
+import { createLoopHold, type EventLoopHold, KeyFetchError } from './fetch-json.js';
 import { type KeyLease, type KeySource, selectKey, type VerificationKey } from './key.js';
 
 /** How a remote key set is kept. Every duration is in seconds. */
@@ -61,6 +61,32 @@ export interface KeyStoreStatus {
 
 export interface KeyStore extends KeySource {
   status(): KeyStoreStatus;
+  /** Resolves once keys are usable (fetching them if need be); rejects with AuthError KEYS_UNAVAILABLE. */
+  ready(): Promise<void>;
+}
+
+/** The outcome of one fetch of the key set, for logs and metrics. Reasons are internal, never for clients. */
+export type KeyFetchOutcome =
+  | { readonly result: 'ok'; readonly keys: number; readonly kids: readonly string[] }
+  | {
+      readonly result: 'failed' | 'refused';
+      readonly reason: string;
+      /** Whether cached keys are still usable (stale within `staleIfError`). */
+      readonly usable: boolean;
+    };
+
+/** What a key store reports as it happens. */
+export interface KeyStoreEvents {
+  /** A fetch of the key set starts; what it returns is called once with the outcome. */
+  fetchStarted(): (outcome: KeyFetchOutcome) => void;
+  /** A token's `kid` was still missing from a key set fetched again for it. */
+  kidMissing(kid: string): void;
+}
+
+/** Options shared by the remote key sources. */
+export interface KeyStoreOptions {
+  readonly now?: () => number;
+  readonly events?: KeyStoreEvents;
 }
 
 /** Loads the whole key set once; `hold` says whether its requests keep the process alive. */
@@ -81,6 +107,7 @@ export function createKeyStore(
   algorithms: readonly Algorithm[],
   policy: ResolvedKeySetPolicy,
   now: () => number = Date.now,
+  events?: KeyStoreEvents,
 ): KeyStore {
   const ms = (seconds: number) => seconds * 1000;
   const maxAge = ms(policy.maxAge);
@@ -116,6 +143,7 @@ export function createKeyStore(
     }
     lastAttemptAt = now();
     fetches++;
+    const fetched = events?.fetchStarted();
     const hold = createLoopHold(waiting);
     const done = load(hold).then(
       (loaded) => {
@@ -127,6 +155,7 @@ export function createKeyStore(
         nextAttemptAt = Number.NEGATIVE_INFINITY;
         lastError = undefined;
         if (inflight === flight) inflight = undefined;
+        fetched?.({ result: 'ok', keys: keys.length, kids: keys.map((k) => k.kid ?? '') });
         return true;
       },
       (error: unknown) => {
@@ -134,6 +163,8 @@ export function createKeyStore(
         lastError = error instanceof Error ? error.message : String(error);
         nextAttemptAt = now() + Math.min(ms(policy.backoff) * 2 ** (failures - 1), ms(policy.maxBackoff));
         if (inflight === flight) inflight = undefined;
+        const refused = error instanceof KeyFetchError && error.refused;
+        fetched?.({ result: refused ? 'refused' : 'failed', reason: lastError, usable: usable(now()) });
         return false;
       },
     );
@@ -184,12 +215,22 @@ export function createKeyStore(
     const found = usable(now()) ? selectKey(keys as readonly VerificationKey[], header) : undefined;
     if (found) return found;
     if (!fetched) throw unavailable();
+    events?.kidMissing(header.kid ?? '');
     throw notFound();
+  }
+
+  async function ready(): Promise<void> {
+    if (usable(now())) return;
+    // Within a backoff the answer is known: a readiness probe must not hammer a key server that is down.
+    if (!mayFetch(now())) throw unavailable();
+    await fetchKeys(true);
+    if (!usable(now())) throw unavailable();
   }
 
   return {
     algorithms,
     resolve,
+    ready,
     status: () => ({
       keys: keys?.length ?? 0,
       usable: usable(now()),

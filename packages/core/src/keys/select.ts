@@ -1,10 +1,14 @@
 import { type Algorithm, algorithmsForKey, isSupportedAlgorithm } from '../algorithms.js';
 import { GatehouseConfigError } from '../errors.js';
+import { loggableUrl } from '../logger.js';
+import type { Operations } from '../operations.js';
+import { warnIfPlainHttp } from '../warnings.js';
 import { discoveryKeySource } from './discovery.js';
-import { type FronteggOptions, fronteggKeySource } from './frontegg.js';
+import { DEFAULT_FRONTEGG_GATEWAY, type FronteggOptions, fronteggKeySource } from './frontegg.js';
 import { jwksKeySource } from './jwks.js';
 import { importPublicKey, importSecret, type JsonWebKey, type KeySource } from './key.js';
-import type { ResolvedKeySetPolicy } from './key-store.js';
+import type { KeySetOrigin } from './key-set-reporter.js';
+import type { KeyStoreOptions, ResolvedKeySetPolicy } from './key-store.js';
 import { staticKey, staticKeySource } from './static.js';
 import { keyServerUrl } from './url.js';
 
@@ -22,24 +26,41 @@ export interface KeySourceOptions {
  * by `policy`, or a static key whose content is sniffed so that a private key, a key passed as a
  * secret or a weak key is a GatehouseConfigError.
  */
-export function selectKeySource(options: KeySourceOptions, policy: ResolvedKeySetPolicy, now: () => number): KeySource {
+export function selectKeySource(
+  options: KeySourceOptions,
+  policy: ResolvedKeySetPolicy,
+  now: () => number,
+  operations?: Pick<Operations, 'keySet' | 'warn'>,
+): KeySource {
   const given = (['jwksUri', 'publicKey', 'secret', 'frontegg'] as const).filter((k) => options[k] !== undefined);
   if (given.length > 1) {
     throw new GatehouseConfigError(
       `give one key source, not ${given.join(' and ')}: mixing them invites algorithm confusion`,
     );
   }
-  const clock = { now };
-  if (options.jwksUri !== undefined) return jwksKeySource(keyServerUrl(options.jwksUri, 'jwksUri'), policy, clock);
+  /** A remote source's clock, and where its events go (logs, metrics, spans). */
+  const remote = (source: KeySetOrigin['source'], option: string, url: URL): KeyStoreOptions => {
+    if (!operations) return { now };
+    warnIfPlainHttp(option, url, operations.warn);
+    return { now, events: operations.keySet({ source, url: loggableUrl(url) }) };
+  };
+  if (options.jwksUri !== undefined) {
+    const url = keyServerUrl(options.jwksUri, 'jwksUri');
+    return jwksKeySource(url, policy, remote('jwks', 'jwksUri', url));
+  }
   if (options.frontegg !== undefined) {
     const { clientId, apiKey } = options.frontegg;
     if (typeof clientId !== 'string' || clientId === '') throw new GatehouseConfigError('frontegg.clientId is missing');
     if (typeof apiKey !== 'string' || apiKey === '') throw new GatehouseConfigError('frontegg.apiKey is missing');
-    return fronteggKeySource(options.frontegg, policy, clock);
+    const gateway = keyServerUrl(options.frontegg.gatewayUrl ?? DEFAULT_FRONTEGG_GATEWAY, 'Frontegg gateway URL');
+    return fronteggKeySource(options.frontegg, policy, remote('frontegg', 'frontegg.gatewayUrl', gateway));
   }
   if (options.publicKey !== undefined) return staticKeySource(publicKeyOf(options.publicKey));
   if (options.secret !== undefined) return staticKeySource(secretKeyOf(options.secret));
-  if (typeof options.issuer === 'string') return discoveryKeySource(options.issuer, policy, clock);
+  if (typeof options.issuer === 'string') {
+    const url = keyServerUrl(options.issuer, 'issuer');
+    return discoveryKeySource(options.issuer, policy, remote('discovery', 'issuer', url));
+  }
   throw new GatehouseConfigError(
     'no key source: give jwksUri, publicKey, secret, frontegg, or a single issuer URL for OIDC discovery',
   );

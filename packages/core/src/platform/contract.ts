@@ -93,6 +93,8 @@ export class KeyFetchError extends Error {
   constructor(
     message: string,
     readonly status?: number,
+    /** The server refused our credentials (not a transient failure: a configuration to fix). */
+    readonly refused = false,
   ) {
     super(message);
   }
