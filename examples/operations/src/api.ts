@@ -1,4 +1,4 @@
-import { authDirective, type GatehouseContext as GraphQLContext } from '@gatehousejs/graphql';
+import { authDirective, type GraphQLAuthContext as GraphQLContext } from '@gatehousejs/graphql';
 import { type AuthMeta, type GatehouseContext, gatehouse } from '@gatehousejs/trpc';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { initTRPC } from '@trpc/server';

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { AuthError, type Verifier } from '@gatehousejs/core';
-import { useGatehouse } from '@gatehousejs/graphql';
+import { useGatehouse } from '@gatehousejs/graphql/yoga';
 import { createGatehouseContext } from '@gatehousejs/trpc';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { createYoga } from 'graphql-yoga';
