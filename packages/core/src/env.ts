@@ -10,8 +10,12 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * - `FRONTEGG_CLIENT_ID` + `FRONTEGG_API_KEY` (+ `FRONTEGG_API_GATEWAY_URL`, default EU): Frontegg mode;
  * - `GATEHOUSE_JWKS_URI` (+ `GATEHOUSE_ISSUER`, `GATEHOUSE_AUDIENCE`, comma-separated): any OIDC/OAuth issuer;
  * - `GATEHOUSE_ISSUER` alone: the issuer's keys by OIDC discovery.
- * Optional in every mode: `GATEHOUSE_CLOCK_TOLERANCE` and `GATEHOUSE_MAX_TOKEN_AGE` (seconds).
+ * Optional in every mode: `GATEHOUSE_CLOCK_TOLERANCE` and `GATEHOUSE_MAX_TOKEN_AGE` (seconds);
+ * in Frontegg mode `FRONTEGG_ACCESS_TOKEN_CACHE_SECONDS` (default 10).
  * Anything else is a GatehouseConfigError that names the variables to set.
+ *
+ * `GATEHOUSE_REDIS_URL` names the shared state store, which core cannot build (it does not depend
+ * on `@gatehousejs/redis`): {@link verifierFromEnv} refuses to start without the `store` it names.
  */
 export function optionsFromEnv(env: Env = processEnv()): VerifierOptions {
   const value = (name: string) => {
@@ -37,7 +41,13 @@ export function optionsFromEnv(env: Env = processEnv()): VerifierOptions {
       throw new GatehouseConfigError('FRONTEGG_CLIENT_ID is set but FRONTEGG_API_KEY is missing');
     const gatewayUrl = value('FRONTEGG_API_GATEWAY_URL') ?? DEFAULT_FRONTEGG_GATEWAY;
     keyServerUrl(gatewayUrl, 'FRONTEGG_API_GATEWAY_URL');
-    return { ...common, frontegg: { clientId, apiKey, gatewayUrl } };
+    const cacheSeconds = seconds(
+      value('FRONTEGG_ACCESS_TOKEN_CACHE_SECONDS'),
+      'FRONTEGG_ACCESS_TOKEN_CACHE_SECONDS',
+      true,
+    );
+    const frontegg: VerifierOptions = { ...common, frontegg: { clientId, apiKey, gatewayUrl } };
+    return cacheSeconds === undefined ? frontegg : { ...frontegg, accessTokenCacheSeconds: cacheSeconds };
   }
   const jwksUri = value('GATEHOUSE_JWKS_URI');
   if (jwksUri !== undefined) {
@@ -56,8 +66,22 @@ export function optionsFromEnv(env: Env = processEnv()): VerifierOptions {
   );
 }
 
-/** A verifier configured from the environment; see {@link optionsFromEnv}. */
+/**
+ * A verifier configured from the environment; see {@link optionsFromEnv}. With `GATEHOUSE_REDIS_URL`
+ * set, give the store it names: `verifierFromEnv(process.env, { store: redisStore({ url }) })`
+ * (or `storeFromEnv()` from `@gatehousejs/redis`); without it this throws rather than keep
+ * revocations in one process while the operator expects them shared.
+ */
 export function verifierFromEnv(env: Env = processEnv(), overrides: Partial<VerifierOptions> = {}): Verifier {
+  const redisUrl = env.GATEHOUSE_REDIS_URL;
+  if (redisUrl !== undefined && redisUrl.trim() === '') {
+    throw new GatehouseConfigError('GATEHOUSE_REDIS_URL is set but blank');
+  }
+  if (redisUrl !== undefined && overrides.store === undefined) {
+    throw new GatehouseConfigError(
+      'GATEHOUSE_REDIS_URL is set: pass the store, verifierFromEnv(env, { store: storeFromEnv(env) }) with storeFromEnv from @gatehousejs/redis',
+    );
+  }
   return createVerifier({ ...optionsFromEnv(env), ...overrides });
 }
 

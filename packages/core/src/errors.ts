@@ -31,6 +31,12 @@ export type AuthErrorReason =
   | 'ISSUER_MISMATCH'
   | 'AUDIENCE_MISMATCH'
   | 'CLAIMS_INVALID'
+  // shared state
+  | 'TOKEN_REVOKED'
+  | 'STATE_UNAVAILABLE'
+  | 'ACCESS_TOKEN_UNAVAILABLE'
+  | 'LOGOUT_TOKEN_INVALID'
+  | 'LOGOUT_TOKEN_REPLAYED'
   // authorization
   | 'ROLE_MISSING'
   | 'PERMISSION_MISSING';
