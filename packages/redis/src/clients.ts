@@ -3,7 +3,7 @@
  * neither package is needed to compile against this one, and either (or both) can be installed.
  */
 
-type Listener = (...args: never[]) => void;
+type Listener = (...args: unknown[]) => void;
 
 /** A node-redis (`redis` v4+) client: `createClient()`, `createCluster()` or `createSentinel()`. */
 export interface NodeRedisClient {

@@ -11,15 +11,6 @@ const MAX_RECONNECT_DELAY_MS = 1000;
  * second at most.
  */
 export async function connectUrl(url: string): Promise<RedisClient> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new GatehouseConfigError('the Redis URL is not a URL');
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new GatehouseConfigError('the Redis URL must start with redis:// or rediss://');
-  }
   const reconnectDelay = (attempt: number) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS);
   const nodeRedis = await optionalImport<{ createClient(options: unknown): NodeRedisClient }>('redis');
   if (nodeRedis) {
@@ -45,6 +36,20 @@ export async function connectUrl(url: string): Promise<RedisClient> {
     return client;
   }
   throw new GatehouseConfigError('redisStore({ url }) needs the "redis" or the "ioredis" package: install one');
+}
+
+/** A `redis://` or `rediss://` URL, or a GatehouseConfigError (which never shows the URL: it may hold a password). */
+export function checkRedisUrl(url: unknown): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(String(url));
+  } catch {
+    throw new GatehouseConfigError('the Redis URL is not a URL');
+  }
+  if (typeof url !== 'string' || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')) {
+    throw new GatehouseConfigError('the Redis URL must start with redis:// or rediss://');
+  }
+  return url;
 }
 
 /** Waits for the first connection, or for the time one attempt may take, whichever comes first. */

@@ -9,7 +9,7 @@ import {
   type StoreWatcher,
 } from '@gatehousejs/core';
 import { type Connection, connectionFor, type RedisClient, type Subscription } from './clients.js';
-import { connectUrl } from './connect.js';
+import { checkRedisUrl, connectUrl } from './connect.js';
 import { ADD_REVOCATION, READ_REVOCATIONS } from './scripts.js';
 
 interface CommonOptions {
@@ -57,7 +57,7 @@ export function redisStore(options: RedisStoreOptions): StateStore {
     throw new GatehouseConfigError('give url or client, not both');
   }
   if (options.url !== undefined) {
-    connection = connectUrl(options.url).then((client) => connectionFor(client, true));
+    connection = connectUrl(checkRedisUrl(options.url)).then((client) => connectionFor(client, true));
   } else if (options.client !== undefined) {
     connection = Promise.resolve(connectionFor(options.client, false));
   } else {
