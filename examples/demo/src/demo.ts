@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Env, type Verifier, verifierFromEnv } from '@gatehousejs/core';
+import { backchannelLogout, type Env, GatehouseConfigError, type Verifier, verifierFromEnv } from '@gatehousejs/core';
 import { useGatehouse } from '@gatehousejs/graphql';
+import { storeFromEnv } from '@gatehousejs/redis';
 import { assertAccessDecisions, createGatehouseContext } from '@gatehousejs/trpc';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { createYoga } from 'graphql-yoga';
@@ -49,7 +50,10 @@ export interface Demo {
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const env = options.env ?? process.env;
   const mode = keyModeFromEnv(env);
-  const envVerifier = mode === 'embedded' ? undefined : verifierFromEnv(env);
+  // GATEHOUSE_REDIS_URL: revocations shared by every demo process on that Redis; otherwise in memory.
+  const stateStore = storeFromEnv(env);
+  const envVerifier = mode === 'embedded' ? undefined : verifierFromEnv(env, { store: stateStore });
+  const logoutAudience = csv(env.GATEHOUSE_LOGOUT_AUDIENCE);
 
   const store = createStore();
   const router = createAppRouter(store);
@@ -82,9 +86,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 
   let devIssuer: DevIssuer | undefined;
   try {
-    devIssuer = mode === 'embedded' ? await createDevIssuer(`http://localhost:${port}`, local) : undefined;
+    devIssuer = mode === 'embedded' ? await createDevIssuer(`http://localhost:${port}`, local, stateStore) : undefined;
   } catch (error) {
     await closeServer(server);
+    await stateStore?.close();
     throw error;
   }
   const verifier = (devIssuer?.verifier ?? envVerifier) as Verifier;
@@ -105,6 +110,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     maskedErrors: { isDev: false },
   });
   const handleRest = createRestHandler(verifier, store);
+  const handleLogout = logoutHandler(verifier, logoutAudience);
 
   app = async (req, res) => {
     const path = pathOf(req);
@@ -112,6 +118,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     if (path === '/trpc' || path.startsWith('/trpc/')) return handleTrpc(req, res);
     if (path === '/graphql') return yoga.requestListener(req, res);
     if (await handleRest(req, res, path)) return;
+    if (path === '/backchannel-logout' && handleLogout) return handleLogout(req, res);
     if (devIssuer) {
       if (devIssuer.serveKeys(req, res)) return;
       if (path === '/dev/token') {
@@ -136,8 +143,30 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       await closeServer(server);
       await devIssuer?.issuer.close();
       await yoga.dispose?.();
+      await stateStore?.close();
     },
   };
+}
+
+/**
+ * `POST /backchannel-logout`: logout tokens must name `GATEHOUSE_LOGOUT_AUDIENCE` (the client id at the
+ * provider), or else one of the verifier's audiences. Without any (Frontegg mode), there is no endpoint.
+ */
+function logoutHandler(verifier: Verifier, audience: string[] | undefined) {
+  try {
+    return backchannelLogout(verifier, audience ? { audience } : {});
+  } catch (error) {
+    if (audience === undefined && error instanceof GatehouseConfigError) return undefined;
+    throw error;
+  }
+}
+
+function csv(value: string | undefined): string[] | undefined {
+  const parts = (value ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  return parts.length > 0 ? parts : undefined;
 }
 
 function loopbackHost(host: string): string {

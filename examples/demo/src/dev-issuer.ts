@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createVerifier, type Verifier } from '@gatehousejs/core';
+import { createVerifier, type StateStore, type Verifier } from '@gatehousejs/core';
 import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
 import { z } from 'zod';
 import { readValidBody, sendJson } from './http.js';
@@ -38,12 +38,13 @@ export interface DevIssuer {
  * The embedded development issuer: keys made at start, published at `{origin}/.well-known/jwks.json`,
  * and tokens for any caller who asks. For local development only.
  */
-export async function createDevIssuer(origin: string, jwksOrigin = origin): Promise<DevIssuer> {
+export async function createDevIssuer(origin: string, jwksOrigin = origin, store?: StateStore): Promise<DevIssuer> {
   const issuer = await createTestIssuer({ port: false, issuer: origin, audience: DEV_AUDIENCE });
   const verifier = createVerifier({
     jwksUri: `${jwksOrigin}/.well-known/jwks.json`,
     issuer: origin,
     audience: DEV_AUDIENCE,
+    store,
   });
 
   async function mint(request: DevTokenRequest): Promise<string> {

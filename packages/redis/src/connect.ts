@@ -1,6 +1,10 @@
 import { GatehouseConfigError } from '@gatehousejs/core';
 import type { IoRedisClient, NodeRedisClient, RedisClient } from './clients.js';
 
+interface NodeRedisModule {
+  createClient(options: unknown): NodeRedisClient;
+}
+
 /** How long a connection attempt may take, and the longest pause between attempts (ms). */
 const CONNECT_TIMEOUT_MS = 2000;
 const MAX_RECONNECT_DELAY_MS = 1000;
@@ -12,7 +16,9 @@ const MAX_RECONNECT_DELAY_MS = 1000;
  */
 export async function connectUrl(url: string): Promise<RedisClient> {
   const reconnectDelay = (attempt: number) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS);
-  const nodeRedis = await optionalImport<{ createClient(options: unknown): NodeRedisClient }>('redis');
+  // node-redis's client alone loads in about half the time of `redis`, which adds its modules.
+  const nodeRedis =
+    (await optionalImport<NodeRedisModule>('@redis/client')) ?? (await optionalImport<NodeRedisModule>('redis'));
   if (nodeRedis) {
     const client = nodeRedis.createClient({
       url,

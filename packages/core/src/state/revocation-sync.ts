@@ -1,3 +1,4 @@
+import { withDeadline } from './deadline.js';
 import { RevocationSet } from './revocation-set.js';
 import { type RevocationRecord, type StateStore, StateStoreError } from './store.js';
 
@@ -15,7 +16,9 @@ export interface SyncOptions {
 }
 
 export const DEFAULT_SYNC_INTERVAL_MS = 500;
-export const DEFAULT_STORE_TIMEOUT_MS = 1000;
+export const DEFAULT_STORE_TIMEOUT_MS = 2000;
+/** The first read may include connecting to the store. */
+const FIRST_READ_TIMEOUT_MS = 5000;
 
 /**
  * Keeps a local {@link RevocationSet} in step with a store: revocations announced by the store are
@@ -92,7 +95,8 @@ export class RevocationSync {
 
   private async readOnce(): Promise<void> {
     try {
-      const page = await this.bounded(this.store.readRevocations(this.cursor));
+      const timeout = this.current === 'starting' ? FIRST_READ_TIMEOUT_MS : this.options.timeoutMs;
+      const page = await this.bounded(this.store.readRevocations(this.cursor), timeout);
       const now = this.options.now();
       this.set.prune(now);
       if (page.reset) await this.writeBack(page.records, now);
@@ -120,26 +124,12 @@ export class RevocationSync {
     this.options.onStateChange?.(state);
   }
 
-  /** A store operation that takes too long counts as failed: nothing waits on the store unbounded. */
-  private bounded<T>(operation: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new StateStoreError('the state store did not answer in time')),
-        this.options.timeoutMs,
-      );
-      timer.unref?.();
-      operation.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(
-            error instanceof StateStoreError ? error : new StateStoreError('the state store failed', { cause: error }),
-          );
-        },
-      );
-    });
+  /** A store operation that takes too long counts as failed. */
+  private bounded<T>(operation: Promise<T>, timeoutMs = this.options.timeoutMs): Promise<T> {
+    return withDeadline(operation, timeoutMs, (cause) =>
+      cause instanceof StateStoreError
+        ? cause
+        : new StateStoreError('the state store failed or did not answer in time', { cause }),
+    );
   }
 }

@@ -1,5 +1,6 @@
 import { AuthError } from '../errors.js';
 import type { AuthUser } from '../types.js';
+import { withDeadline } from './deadline.js';
 import { memoryStore } from './memory-store.js';
 import {
   DEFAULT_STORE_TIMEOUT_MS,
@@ -25,6 +26,7 @@ export interface SharedStateOptions {
 }
 
 const MAX_TARGET_LENGTH = 1024;
+const unavailable = () => new AuthError('KEYS_UNAVAILABLE', 'STATE_UNAVAILABLE', { retryAfter: 1 });
 const KINDS: readonly RevocationKind[] = ['jti', 'sub', 'sid'];
 
 /**
@@ -65,7 +67,7 @@ export class SharedState {
 
   private admitNow(user: AuthUser): AuthUser {
     if (this.sync.state !== 'ready' && this.store.onUnavailable !== 'allow') {
-      throw new AuthError('KEYS_UNAVAILABLE', 'STATE_UNAVAILABLE', { retryAfter: 1 });
+      throw unavailable();
     }
     if (this.sync.set.covers(user.claims, this.options.now())) throw new AuthError('UNAUTHENTICATED', 'TOKEN_REVOKED');
     return user;
@@ -79,7 +81,7 @@ export class SharedState {
     try {
       await this.sync.revoke({ kind, value, at, until });
     } catch {
-      throw new AuthError('KEYS_UNAVAILABLE', 'STATE_UNAVAILABLE', { retryAfter: 1 });
+      throw unavailable();
     }
   }
 
@@ -97,21 +99,7 @@ export class SharedState {
   }
 
   private bounded<T>(operation: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const fail = () => reject(new AuthError('KEYS_UNAVAILABLE', 'STATE_UNAVAILABLE', { retryAfter: 1 }));
-      const timer = setTimeout(fail, DEFAULT_STORE_TIMEOUT_MS);
-      timer.unref?.();
-      operation.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        () => {
-          clearTimeout(timer);
-          fail();
-        },
-      );
-    });
+    return withDeadline(operation, DEFAULT_STORE_TIMEOUT_MS, unavailable);
   }
 }
 
