@@ -41,6 +41,15 @@ export function memoryStore(options: MemoryStoreOptions = {}): StateStore {
     values.set(key, { value, expiresAt: now() + ttlMs });
   }
 
+  function read(cursor?: string): RevocationPage {
+    const [cursorEpoch, cursorSeq] = (cursor ?? '').split(':');
+    const reset = cursor !== undefined && cursorEpoch !== epoch;
+    const after = cursor === undefined || reset ? 0 : Number(cursorSeq);
+    const time = now();
+    const records = log.filter((e) => e.seq > after && e.record.until > time).map((e) => e.record);
+    return { records, cursor: `${epoch}:${seq}`, reset };
+  }
+
   return {
     onUnavailable: 'refuse',
     async addRevocation(record) {
@@ -51,14 +60,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): StateStore {
       log.push({ seq: ++seq, record });
       for (const watcher of watchers) watcher.revoked(record);
     },
-    async readRevocations(cursor): Promise<RevocationPage> {
-      const [cursorEpoch, cursorSeq] = (cursor ?? '').split(':');
-      const reset = cursor !== undefined && cursorEpoch !== epoch;
-      const after = cursor === undefined || reset ? 0 : Number(cursorSeq);
-      const time = now();
-      const records = log.filter((e) => e.seq > after && e.record.until > time).map((e) => e.record);
-      return { records, cursor: `${epoch}:${seq}`, reset };
+    async readRevocations(cursor) {
+      return read(cursor);
     },
+    readRevocationsNow: () => read(),
     watch(watcher) {
       watchers.add(watcher);
       return () => {

@@ -33,26 +33,23 @@ export class RevocationSync {
   private current: SyncState = 'starting';
   private cursor: string | undefined;
   private reading: Promise<void> | undefined;
-  private readonly firstRead: Promise<void>;
-  private markFirstRead!: () => void;
+  private firstRead: Promise<void> | undefined;
+  private markFirstRead: (() => void) | undefined;
+  private firstReadDone = false;
   private timer: ReturnType<typeof setInterval> | undefined;
   private unwatch: (() => void) | undefined;
 
   constructor(
     private readonly store: StateStore,
     private readonly options: SyncOptions,
-  ) {
-    this.firstRead = new Promise((resolve) => {
-      this.markFirstRead = resolve;
-    });
-  }
+  ) {}
 
   get state(): SyncState {
     return this.current;
   }
 
   start(): void {
-    if (this.timer) return;
+    if (this.unwatch) return;
     this.unwatch = this.store.watch({
       revoked: (record) => this.set.add(record, this.options.now()),
       connected: () => void this.read(),
@@ -61,6 +58,14 @@ export class RevocationSync {
         if (this.current !== 'starting') this.enter('unavailable');
       },
     });
+    const now = this.store.readRevocationsNow?.();
+    if (now) {
+      // A store in this process: in step from here on, nothing to poll.
+      for (const record of now.records) this.set.add(record, this.options.now());
+      this.cursor = now.cursor;
+      this.enter('ready');
+      return;
+    }
     this.timer = setInterval(() => void this.read(), this.options.intervalMs);
     this.timer.unref?.();
     void this.read();
@@ -75,6 +80,10 @@ export class RevocationSync {
 
   /** Resolves once the first read has ended, well or not (bounded by the store timeout). */
   started(): Promise<void> {
+    if (this.firstReadDone) return Promise.resolve();
+    this.firstRead ??= new Promise((resolve) => {
+      this.markFirstRead = resolve;
+    });
     return this.firstRead;
   }
 
@@ -82,7 +91,8 @@ export class RevocationSync {
   read(): Promise<void> {
     this.reading ??= this.readOnce().finally(() => {
       this.reading = undefined;
-      this.markFirstRead();
+      this.firstReadDone = true;
+      this.markFirstRead?.();
     });
     return this.reading;
   }

@@ -48,10 +48,13 @@ export class SharedState {
       now: options.now,
       onStateChange: options.onStateChange,
     });
-    this.sync.start();
+    // A shared store is joined at once (connections, first read); one in this process at first use,
+    // so that making a verifier at the top of a module starts nothing (Workers allow no I/O there).
+    if (!this.store.readRevocationsNow) this.sync.start();
   }
 
   get state(): SyncState {
+    this.sync.start();
     return this.sync.state;
   }
 
@@ -61,6 +64,7 @@ export class SharedState {
    * before the first read of the store, which the first verifications wait for.
    */
   admit(user: AuthUser): AuthUser | Promise<AuthUser> {
+    this.sync.start();
     if (this.sync.state === 'starting') return this.sync.started().then(() => this.admitNow(user));
     return this.admitNow(user);
   }
@@ -78,6 +82,7 @@ export class SharedState {
     const [kind, value] = checkedTarget(target);
     const at = this.options.now();
     const until = checkedUntil(options?.until, at, this.options.longestLifetimeMs);
+    this.sync.start();
     try {
       await this.sync.revoke({ kind, value, at, until });
     } catch {

@@ -46,6 +46,12 @@ export interface StateStore {
    * `STATE_UNAVAILABLE`) or `'allow'` (decide with the revocations already known).
    */
   readonly onUnavailable: OnUnavailable;
+  /**
+   * A store in this process (`memoryStore()`): what it holds, at once. Every watcher hears every
+   * revocation, so no periodic reads are needed, and no promise outlives a call (Workers refuse
+   * promises shared between requests).
+   */
+  readRevocationsNow?(): RevocationPage;
   /** Stores a revocation and announces it to every watcher; rejects when it cannot be stored. */
   addRevocation(record: RevocationRecord): Promise<void>;
   /** Revocations stored after `cursor` (all in force without one); rejects when the store cannot be read. */
