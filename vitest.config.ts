@@ -14,6 +14,7 @@ export default defineConfig({
       { find: /^@gatehousejs\/trpc$/, replacement: src('./packages/trpc/src/index.ts') },
       { find: /^@gatehousejs\/graphql$/, replacement: src('./packages/graphql/src/index.ts') },
       { find: /^@gatehousejs\/graphql\/yoga$/, replacement: src('./packages/graphql/src/yoga.ts') },
+      { find: /^@gatehousejs\/redis$/, replacement: src('./packages/redis/src/index.ts') },
       // Source must load the graphql build Node loads for dependencies (16: CJS main; 17: its exports
       // map), or two copies meet ("Cannot use GraphQLList from another module or realm").
       { find: /^graphql$/, replacement: fileURLToPath(import.meta.resolve('graphql')) },

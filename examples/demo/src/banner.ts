@@ -7,6 +7,8 @@ const ROUTES = [
   ['POST', '/graphql', 'GraphQL'],
   ['GET', '/api/shift | /api/admin | /api/home | /api/reports | /api/billing', 'REST'],
   ['POST', '/api/uploads', 'REST, JSON { "name": "..." }'],
+  ['POST', '/api/revocations', 'admin: revoke, JSON { "jti" | "sub" | "sid": "..." }'],
+  ['POST', '/backchannel-logout', 'OIDC back-channel logout (form logout_token=...)'],
   ['GET', '/healthz', 'liveness: 200 while the process runs'],
   ['GET', '/readyz', 'readiness: 200 once keys are loaded, 503 while they cannot be'],
   ['GET', '/metrics', 'OpenTelemetry metrics in Prometheus text format'],

@@ -20,4 +20,5 @@ export const access = {
   upload: catalog.requirement({ permissions: ['uploadFile'] }),
   userEmail: catalog.requirement({ permissions: ['users:email'] }),
   secret: catalog.requirement({ roles: ['admin'] }),
+  revoke: catalog.requirement({ roles: ['admin'] }),
 } as const satisfies Record<string, Requirement>;

@@ -1,7 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Env, type Logger as GatehouseLogger, type Verifier, verifierFromEnv } from '@gatehousejs/core';
+import {
+  backchannelLogout,
+  type Env,
+  GatehouseConfigError,
+  type Logger as GatehouseLogger,
+  type Verifier,
+  verifierFromEnv,
+} from '@gatehousejs/core';
 import { useGatehouse } from '@gatehousejs/graphql/yoga';
+import { storeFromEnv } from '@gatehousejs/redis';
 import { assertAccessDecisions, createGatehouseContext } from '@gatehousejs/trpc';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { createYoga } from 'graphql-yoga';
@@ -60,8 +68,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const mode = keyModeFromEnv(env);
   const logger = options.logger ?? demoLogger(env);
   const metrics = demoMetrics();
-  const operations = { logger, meterProvider: metrics.meterProvider };
+  // GATEHOUSE_REDIS_URL: revocations shared by every demo process on that Redis; otherwise in memory.
+  const stateStore = storeFromEnv(env);
+  const operations = { logger, meterProvider: metrics.meterProvider, store: stateStore };
   const envVerifier = mode === 'embedded' ? undefined : verifierFromEnv(env, operations);
+  const logoutAudience = csv(env.GATEHOUSE_LOGOUT_AUDIENCE);
 
   const store = createStore();
   const router = createAppRouter(store);
@@ -97,6 +108,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     devIssuer = mode === 'embedded' ? await createDevIssuer(`http://localhost:${port}`, local, operations) : undefined;
   } catch (error) {
     await closeServer(server);
+    await stateStore?.close();
     throw error;
   }
   const verifier = (devIssuer?.verifier ?? envVerifier) as Verifier;
@@ -120,6 +132,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   });
   const handleRest = createRestHandler(verifier, store);
   const readiness = [() => verifier.ready()];
+  const handleLogout = logoutHandler(verifier, logoutAudience);
 
   app = async (req, res) => {
     const path = pathOf(req);
@@ -133,6 +146,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     if (path === '/trpc' || path.startsWith('/trpc/')) return handleTrpc(req, res);
     if (path === '/graphql') return yoga.requestListener(req, res);
     if (await handleRest(req, res, path)) return;
+    if (path === '/backchannel-logout' && handleLogout) return handleLogout(req, res);
     if (devIssuer) {
       if (devIssuer.serveKeys(req, res)) return;
       if (path === '/dev/token') {
@@ -161,6 +175,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       await devIssuer?.issuer.close();
       await yoga.dispose?.();
       await metrics.shutdown();
+      await stateStore?.close();
     },
   };
 }
@@ -177,6 +192,27 @@ async function sendReadiness(res: ServerResponse, checks: readonly (() => Promis
     { status: 'unavailable', reason: typeof reason === 'string' ? reason : 'UNAVAILABLE' },
     { 'retry-after': '5' },
   );
+}
+
+/**
+ * `POST /backchannel-logout`: logout tokens must name `GATEHOUSE_LOGOUT_AUDIENCE` (the client id at the
+ * provider), or else one of the verifier's audiences. Without any (Frontegg mode), there is no endpoint.
+ */
+function logoutHandler(verifier: Verifier, audience: string[] | undefined) {
+  try {
+    return backchannelLogout(verifier, audience ? { audience } : {});
+  } catch (error) {
+    if (audience === undefined && error instanceof GatehouseConfigError) return undefined;
+    throw error;
+  }
+}
+
+function csv(value: string | undefined): string[] | undefined {
+  const parts = (value ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  return parts.length > 0 ? parts : undefined;
 }
 
 function loopbackHost(host: string): string {

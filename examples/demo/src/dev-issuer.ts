@@ -44,7 +44,7 @@ export interface DevIssuer {
 export async function createDevIssuer(
   origin: string,
   jwksOrigin = origin,
-  operations: Pick<VerifierOptions, 'logger' | 'meterProvider'> = {},
+  operations: Pick<VerifierOptions, 'logger' | 'meterProvider' | 'store'> = {},
 ): Promise<DevIssuer> {
   const issuer = await createTestIssuer({ port: false, issuer: origin, audience: DEV_AUDIENCE });
   const verifier = createVerifier({

@@ -1,8 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type AuthenticatedRequest, type Requirement, type Verifier, withAuthentication } from '@gatehousejs/core';
+import {
+  type AuthenticatedRequest,
+  isAuthError,
+  type Requirement,
+  sendAuthError,
+  type Verifier,
+  withAuthentication,
+} from '@gatehousejs/core';
 import { access } from './catalog.js';
 import { readValidBody, sendJson, sendMethodNotAllowed } from './http.js';
-import { uploadInput } from './inputs.js';
+import { revocationInput, uploadInput } from './inputs.js';
 import { area, BILLING_SUMMARY, REPORTS, type Store } from './store.js';
 
 type Handler = (req: AuthenticatedRequest, res: ServerResponse) => void | Promise<void>;
@@ -15,7 +22,7 @@ interface Route {
 }
 
 /** The seed-style REST routes, each guarded by core's `withAuthentication`. */
-function restRoutes(store: Store): readonly Route[] {
+function restRoutes(store: Store, verifier: Verifier): readonly Route[] {
   return [
     {
       method: 'GET',
@@ -57,6 +64,30 @@ function restRoutes(store: Store): readonly Route[] {
         sendJson(res, 201, store.createUpload(input.name));
       },
     },
+    {
+      method: 'POST',
+      path: '/api/revocations',
+      requirement: access.revoke,
+      async handle(req, res) {
+        const target = await readValidBody(
+          req,
+          res,
+          revocationInput,
+          () => 'expected exactly one of sub, jti, sid: a non-empty string',
+        );
+        if (!target) return;
+        try {
+          await verifier.revoke(target);
+        } catch (error) {
+          // The store cannot take it (503): the caller must retry; nothing was revoked.
+          if (isAuthError(error)) return sendAuthError(res, error, verifier.realm);
+          throw error;
+        }
+        res.statusCode = 204;
+        res.setHeader('cache-control', 'no-store');
+        res.end();
+      },
+    },
   ];
 }
 
@@ -66,7 +97,7 @@ function restRoutes(store: Store): readonly Route[] {
  */
 export function createRestHandler(verifier: Verifier, store: Store) {
   const routes = new Map(
-    restRoutes(store).map((route) => [
+    restRoutes(store, verifier).map((route) => [
       route.path,
       { ...route, guard: withAuthentication({ verifier, ...route.requirement }) },
     ]),

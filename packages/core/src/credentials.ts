@@ -44,29 +44,57 @@ export function parseAuthorization(value: string): string | null {
   throw new AuthError('BAD_REQUEST', 'MALFORMED_CREDENTIALS');
 }
 
+/**
+ * Reads a Frontegg access token from `x-api-key`, where Frontegg's SDK takes it. Returns null when
+ * the header is absent; throws BAD_REQUEST when it is sent twice, empty, or together with
+ * `Authorization` (two credentials: which one counts would be a guess).
+ */
+export function extractApiKey(source: CredentialSource): string | null {
+  const values = headerValues(source, API_KEY_HEADER);
+  if (values.length === 0) return null;
+  if (values.length > 1 || authorizationValues(source).length > 0) {
+    throw new AuthError('BAD_REQUEST', 'MULTIPLE_CREDENTIALS');
+  }
+  const value = (values[0] as string).trim();
+  if (value.length > MAX_AUTHORIZATION_HEADER_LENGTH) throw new AuthError('UNAUTHENTICATED', 'TOKEN_TOO_LARGE');
+  if (value === '' || !TOKEN68.test(value)) throw new AuthError('BAD_REQUEST', 'MALFORMED_CREDENTIALS');
+  return value;
+}
+
+const API_KEY_HEADER = 'x-api-key';
+
 /** `Authorization`, in any case. */
 export function isAuthorizationName(name: string): boolean {
-  return name.length === 13 && name.toLowerCase() === 'authorization';
+  return isHeaderName(name, 'authorization');
+}
+
+function isHeaderName(name: string, lowerCase: string): boolean {
+  return name.length === lowerCase.length && name.toLowerCase() === lowerCase;
 }
 
 function authorizationValues(source: CredentialSource): readonly string[] {
+  return headerValues(source, 'authorization');
+}
+
+/** Every value of one header (`name` in lower case), duplicates included. */
+function headerValues(source: CredentialSource, name: string): readonly string[] {
   if (typeof source !== 'object' || source === null) {
     throw new TypeError('expected a Request, Headers, IncomingMessage or header record');
   }
   // A request (WHATWG or Node) first: an Express request also has a `get()`, but only its raw headers show duplicates.
   if ('headers' in source && typeof source.headers === 'object' && source.headers !== null) {
     const headers = source.headers as Headers | HeaderRecord;
-    if (isHeaders(headers)) return fromHeaders(headers);
+    if (isHeaders(headers)) return fromHeaders(headers, name);
     const raw = (source as { rawHeaders?: unknown }).rawHeaders;
     // Node keeps only the first of duplicate `Authorization` headers in `headers`; the raw list has them all.
     if (Array.isArray(raw)) {
-      const values = fromRawHeaders(raw);
+      const values = fromRawHeaders(raw, name);
       if (values.length > 0) return values;
     }
-    return fromRecord(headers);
+    return fromRecord(headers, name);
   }
-  if (isHeaders(source)) return fromHeaders(source);
-  return fromRecord(source as HeaderRecord);
+  if (isHeaders(source)) return fromHeaders(source, name);
+  return fromRecord(source as HeaderRecord, name);
 }
 
 /** The global Headers, or any implementation of it (servers such as graphql-yoga bring their own). */
@@ -76,26 +104,26 @@ function isHeaders(value: unknown): value is Headers {
 }
 
 /** WHATWG Headers join duplicates with `, `, which the parser then reads as two credentials. */
-function fromHeaders(headers: Headers): readonly string[] {
-  const value: string | null | undefined = headers.get('authorization');
+function fromHeaders(headers: Headers, name: string): readonly string[] {
+  const value: string | null | undefined = headers.get(name);
   return typeof value === 'string' ? [value] : [];
 }
 
-function fromRawHeaders(raw: readonly unknown[]): readonly string[] {
+function fromRawHeaders(raw: readonly unknown[], wanted: string): readonly string[] {
   const values: string[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i];
-    if (typeof name === 'string' && isAuthorizationName(name)) {
+    if (typeof name === 'string' && isHeaderName(name, wanted)) {
       values.push(String(raw[i + 1]));
     }
   }
   return values;
 }
 
-function fromRecord(record: HeaderRecord): readonly string[] {
+function fromRecord(record: HeaderRecord, wanted: string): readonly string[] {
   const values: string[] = [];
   for (const name of Object.keys(record)) {
-    if (!isAuthorizationName(name)) continue;
+    if (!isHeaderName(name, wanted)) continue;
     const value = record[name];
     if (value === undefined) continue;
     if (typeof value === 'string') values.push(value);

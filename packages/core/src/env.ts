@@ -12,9 +12,13 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * - `GATEHOUSE_JWKS_URI` + `GATEHOUSE_AUDIENCE` (+ `GATEHOUSE_ISSUER`; comma-separated lists): any OIDC/OAuth issuer;
  * - `GATEHOUSE_ISSUER` alone (+ `GATEHOUSE_AUDIENCE`): the issuer's keys by OIDC discovery.
  * `GATEHOUSE_AUDIENCE=*` accepts any audience, on purpose. Optional in every mode:
- * `GATEHOUSE_CLOCK_TOLERANCE` and `GATEHOUSE_MAX_TOKEN_AGE` (seconds).
+ * `GATEHOUSE_CLOCK_TOLERANCE` and `GATEHOUSE_MAX_TOKEN_AGE` (seconds); in Frontegg mode
+ * `FRONTEGG_ACCESS_TOKEN_CACHE_SECONDS` (default 10).
  * A variable that is set but blank, Frontegg and JWKS variables together, or anything else amiss is a
  * GatehouseConfigError that names the variables.
+ *
+ * `GATEHOUSE_REDIS_URL` names the shared state store, which core cannot build (it does not depend
+ * on `@gatehousejs/redis`): {@link verifierFromEnv} refuses to start without the `store` it names.
  */
 export function optionsFromEnv(env: Env = processEnv()): VerifierOptions {
   return readOptions(env, false);
@@ -56,7 +60,13 @@ function readOptions(env: Env, audienceGiven: boolean): VerifierOptions {
       throw new GatehouseConfigError('FRONTEGG_CLIENT_ID is set but FRONTEGG_API_KEY is missing');
     const gateway = gatewayUrl ?? DEFAULT_FRONTEGG_GATEWAY;
     keyServerUrl(gateway, 'FRONTEGG_API_GATEWAY_URL');
-    return { ...common, frontegg: { clientId, apiKey, gatewayUrl: gateway } };
+    const cacheSeconds = seconds(
+      value('FRONTEGG_ACCESS_TOKEN_CACHE_SECONDS'),
+      'FRONTEGG_ACCESS_TOKEN_CACHE_SECONDS',
+      true,
+    );
+    const frontegg: VerifierOptions = { ...common, frontegg: { clientId, apiKey, gatewayUrl: gateway } };
+    return cacheSeconds === undefined ? frontegg : { ...frontegg, accessTokenCacheSeconds: cacheSeconds };
   }
   if (jwksUri !== undefined) {
     keyServerUrl(jwksUri, 'GATEHOUSE_JWKS_URI');
@@ -94,8 +104,22 @@ function audienceOption(audience: string[]): string[] | false {
   return false;
 }
 
-/** A verifier configured from the environment; see {@link optionsFromEnv}. */
+/**
+ * A verifier configured from the environment; see {@link optionsFromEnv}. With `GATEHOUSE_REDIS_URL`
+ * set, give the store it names: `verifierFromEnv(process.env, { store: redisStore({ url }) })`
+ * (or `storeFromEnv()` from `@gatehousejs/redis`); without it this throws rather than keep
+ * revocations in one process while the operator expects them shared.
+ */
 export function verifierFromEnv(env: Env = processEnv(), overrides: Partial<VerifierOptions> = {}): Verifier {
+  const redisUrl = env.GATEHOUSE_REDIS_URL;
+  if (redisUrl !== undefined && redisUrl.trim() === '') {
+    throw new GatehouseConfigError('GATEHOUSE_REDIS_URL is set but blank: give it a value or unset it');
+  }
+  if (redisUrl !== undefined && overrides.store === undefined) {
+    throw new GatehouseConfigError(
+      'GATEHOUSE_REDIS_URL is set: pass the store, verifierFromEnv(env, { store: storeFromEnv(env) }) with storeFromEnv from @gatehousejs/redis',
+    );
+  }
   return createVerifier({ ...readOptions(env, overrides.audience !== undefined), ...overrides });
 }
 

@@ -33,6 +33,12 @@ export type AuthErrorReason =
   | 'CLAIMS_INVALID'
   /** A sender-constrained token (`cnf`: DPoP, mTLS) presented as a plain Bearer token. */
   | 'TOKEN_SENDER_CONSTRAINED'
+  // shared state
+  | 'TOKEN_REVOKED'
+  | 'STATE_UNAVAILABLE'
+  | 'ACCESS_TOKEN_UNAVAILABLE'
+  | 'LOGOUT_TOKEN_INVALID'
+  | 'LOGOUT_TOKEN_REPLAYED'
   // authorization
   | 'ROLE_MISSING'
   | 'PERMISSION_MISSING';

@@ -3,6 +3,11 @@
 export { type Algorithm, SUPPORTED_ALGORITHMS } from './algorithms.js';
 export { authorize, type Catalog, defineCatalog, isAuthorized, satisfies } from './authorize.js';
 export {
+  type BackchannelLogoutHandler,
+  type BackchannelLogoutOptions,
+  backchannelLogout,
+} from './backchannel-logout.js';
+export {
   type Auth0ClaimOptions,
   auth0Claims,
   type ClaimReader,
@@ -29,6 +34,18 @@ export type { FronteggOptions } from './keys/frontegg.js';
 export type { KeySetPolicy, KeyStoreStatus } from './keys/key-store.js';
 export type { LogFields, Logger } from './logger.js';
 export { defineRequirement } from './requirement.js';
+export { type MemoryStoreOptions, memoryStore } from './state/memory-store.js';
+export type { SyncState } from './state/revocation-sync.js';
+export type { RevocationTarget, RevokeOptions } from './state/shared-state.js';
+export {
+  type OnUnavailable,
+  type RevocationKind,
+  type RevocationPage,
+  type RevocationRecord,
+  type StateStore,
+  StateStoreError,
+  type StoreWatcher,
+} from './state/store.js';
 export { type UntilTokenExpiryOptions, untilTokenExpiry } from './token-expiry.js';
 export type {
   AccessEntry,

@@ -4,10 +4,12 @@ import type { DecisionHook, DecisionObserver } from './decision.js';
 import { DEFAULT_REALM, GatehouseConfigError, isValidRealm } from './errors.js';
 import { DEFAULT_MAX_TOKEN_LENGTH, type DecodeLimits, normalizeType } from './jws.js';
 import type { FronteggOptions } from './keys/frontegg.js';
+import { DEFAULT_ACCESS_TOKEN_CACHE_SECONDS } from './keys/frontegg-access-tokens.js';
 import type { JsonWebKey, KeySource } from './keys/key.js';
 import { DEFAULT_KEY_SET_POLICY, type KeySetPolicy, type ResolvedKeySetPolicy } from './keys/key-store.js';
 import { allowedAlgorithms, selectKeySource } from './keys/select.js';
 import { type Operations, type OperationsOptions, operationsFor } from './operations.js';
+import type { StateStore } from './state/store.js';
 import { DEFAULT_CACHE_ENTRIES } from './token-cache.js';
 import type { AuthUser } from './types.js';
 import { type ClaimMapping, compileClaimMapping, FRONTEGG_CLAIMS } from './user.js';
@@ -56,6 +58,13 @@ export interface VerifierOptions extends OperationsOptions {
   onDecision?: DecisionHook;
   /** The clock, in ms since the epoch. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Where revocations, once-only claims and cached answers are shared with other instances: e.g.
+   * `redisStore()` from `@gatehousejs/redis`. Default: a memory store of this verifier alone.
+   */
+  store?: StateStore;
+  /** Frontegg mode: seconds an answer about an access token is used. Default 10. */
+  accessTokenCacheSeconds?: number;
 }
 
 /**
@@ -81,6 +90,12 @@ export interface VerifierSettings {
   readonly stateChecks: readonly StateCheck[];
   /** Logs, metrics and spans. */
   readonly operations: Operations;
+  /** How remote key sets (and Frontegg's API) are asked. */
+  readonly keySet: ResolvedKeySetPolicy;
+  /** The shared state store given, if any. */
+  readonly store: StateStore | undefined;
+  /** Frontegg mode: seconds an access token's answer is used. */
+  readonly accessTokenCacheSeconds: number;
 }
 
 const DEFAULT_TYPES = ['', 'jwt', 'at+jwt'];
@@ -92,7 +107,8 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
   if (typeof options !== 'object' || options === null) throw new GatehouseConfigError('createVerifier needs options');
   const now = optionalFunction(options.now, 'now') ?? Date.now;
   const operations = operationsFor(options);
-  const source = selectKeySource(options, keySetPolicy(options.keySet), now, operations);
+  const keySet = keySetPolicy(options.keySet);
+  const source = selectKeySource(options, keySet, now, operations);
   const onDecision = optionalFunction(options.onDecision, 'onDecision');
   warnIfAnyAudience(options.audience, operations.warn);
   const observers: DecisionObserver[] = onDecision ? [onDecision] : [];
@@ -121,7 +137,23 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
     observers,
     stateChecks: [],
     operations,
+    keySet,
+    store: storeOption(options.store),
+    accessTokenCacheSeconds:
+      nonNegative(options.accessTokenCacheSeconds, 'accessTokenCacheSeconds') ?? DEFAULT_ACCESS_TOKEN_CACHE_SECONDS,
   };
+}
+
+const STORE_METHODS = ['addRevocation', 'readRevocations', 'watch', 'claimOnce', 'getValue', 'setValue'] as const;
+
+function storeOption(store: StateStore | undefined): StateStore | undefined {
+  if (store === undefined) return undefined;
+  if (typeof store !== 'object' || store === null || STORE_METHODS.some((m) => typeof store[m] !== 'function')) {
+    throw new GatehouseConfigError(
+      'store must be a state store, e.g. memoryStore() or redisStore() from @gatehousejs/redis',
+    );
+  }
+  return store;
 }
 
 function keySetPolicy(given: KeySetPolicy | undefined): ResolvedKeySetPolicy {

@@ -1,15 +1,20 @@
 import { verifySignature } from './algorithms.js';
-import { checkRegisteredClaims, validUntilOf } from './claims.js';
-import { extractBearerToken } from './credentials.js';
+import { type ClaimsPolicy, checkRegisteredClaims, validUntilOf } from './claims.js';
+import { extractApiKey, extractBearerToken } from './credentials.js';
 import { type AuthDecision, observation } from './decision.js';
 import { AuthError } from './errors.js';
-import { type DecodedJws, decodeJws } from './jws.js';
+import { type DecodedJws, type DecodeLimits, decodeJws } from './jws.js';
+import type { FronteggKeyStore } from './keys/frontegg.js';
+import { ACCESS_TOKEN_TYPES, type AccessTokenType, FronteggAccessTokens } from './keys/frontegg-access-tokens.js';
 import type { VerificationKey } from './keys/key.js';
 import type { KeyStore, KeyStoreStatus } from './keys/key-store.js';
-import { normalizeOptions, type VerifierOptions } from './options.js';
+import { normalizeOptions, type StateCheck, type VerifierOptions } from './options.js';
+import type { SyncState } from './state/revocation-sync.js';
+import { type RevocationTarget, type RevokeOptions, SharedState } from './state/shared-state.js';
 import { TokenCache } from './token-cache.js';
 import type { AuthUser, CredentialSource } from './types.js';
 import { buildUser } from './user.js';
+import { registerInternals, type TokenCheck } from './verifier-internals.js';
 
 export type { VerifierOptions } from './options.js';
 
@@ -23,7 +28,8 @@ export interface Verifier {
   /**
    * Resolves once keys are loaded (at once for a static key); rejects with AuthError KEYS_UNAVAILABLE
    * while they cannot be. For startup and readiness probes: within a failure backoff it answers at
-   * once, without asking the key server again.
+   * once, without asking the key server again. With a shared state store it also waits for the store
+   * and rejects (KEYS_UNAVAILABLE, reason STATE_UNAVAILABLE) while it cannot be reached.
    */
   ready(): Promise<void>;
   /** The `realm` of this verifier's `WWW-Authenticate` challenges: `authErrorHeaders(error, verifier.realm)`. */
@@ -34,6 +40,15 @@ export interface Verifier {
    * ends it in time. Subscriptions end then (see `untilTokenExpiry`).
    */
   validUntil(user: AuthUser): number;
+  /**
+   * Revokes a token (`jti`), or every token of a user (`sub`) or of a session (`sid`) issued until
+   * now, on every instance sharing the store, cached verifications included. Rejects (503
+   * `STATE_UNAVAILABLE`) when the revocation cannot be stored; `until` defaults to now plus the
+   * longest token lifetime.
+   */
+  revoke(target: RevocationTarget, options?: RevokeOptions): Promise<void>;
+  /** `ready` when in step with the state store, `unavailable` when it cannot be reached, `starting` before its first read. */
+  stateStatus(): SyncState;
 }
 
 /** @internal Where adapters report the authorization decisions they ask core for (see `denialOf`). */
@@ -73,10 +88,29 @@ const malformed = () => new AuthError('UNAUTHENTICATED', 'TOKEN_MALFORMED');
  */
 export function createVerifier(options: VerifierOptions): Verifier {
   const settings = normalizeOptions(options);
-  const { now, source, limits, claimsPolicy, mapping, stateChecks } = settings;
+  const { now, source, limits, claimsPolicy, mapping } = settings;
   const cache = settings.cacheEntries > 0 ? new TokenCache(settings.cacheEntries) : undefined;
   const observe = observation(settings.observers);
   const timed = settings.operations.telemetry.verified;
+  const state = new SharedState(settings.store, {
+    now,
+    longestLifetimeMs: (claimsPolicy.maxTokenLifetime + claimsPolicy.clockTolerance) * 1000,
+  });
+  const revocationCheck: StateCheck = (user) => {
+    const admitted = state.admit(user);
+    return admitted instanceof Promise ? admitted.then(() => undefined) : undefined;
+  };
+  const stateChecks: readonly StateCheck[] = [revocationCheck, ...settings.stateChecks];
+  const accessTokens =
+    'vendor' in source
+      ? new FronteggAccessTokens(
+          (source as FronteggKeyStore).vendor,
+          settings.keySet,
+          state,
+          settings.accessTokenCacheSeconds,
+          now,
+        )
+      : undefined;
 
   /** Registered claims and the user of a token whose signature was checked; throws AuthError. */
   function accept(jws: DecodedJws, valid: boolean): { user: AuthUser; validUntil: number } {
@@ -112,11 +146,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return user;
   }
 
+  /** Whether the signature holds (at once on node:crypto, a promise on WebCrypto); throws for an algorithm the key is not for. */
+  function signatureValid(jws: DecodedJws, key: VerificationKey): boolean | Promise<boolean> {
+    if (!key.algorithms.has(jws.header.alg)) throw new AuthError('UNAUTHENTICATED', 'ALGORITHM_NOT_ALLOWED');
+    return verifySignature(jws.header.alg, key.key, jws.signingInput, jws.signature);
+  }
+
   function verified(token: string, jws: DecodedJws, key: VerificationKey): Promise<AuthUser> {
     let valid: boolean | Promise<boolean>;
     try {
-      if (!key.algorithms.has(jws.header.alg)) throw new AuthError('UNAUTHENTICATED', 'ALGORITHM_NOT_ALLOWED');
-      valid = verifySignature(jws.header.alg, key.key, jws.signingInput, jws.signature);
+      valid = signatureValid(jws, key);
     } catch (error) {
       return fail(error);
     }
@@ -180,14 +219,55 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
+  /** A token other than a Bearer access token checked with this verifier's keys under `policy`; its claims. */
+  async function checkToken(token: string, decodeLimits: DecodeLimits, policy: ClaimsPolicy) {
+    if (typeof token !== 'string') throw malformed();
+    const jws = decodeJws(token, decodeLimits);
+    const key = await source.resolve(jws.header);
+    if (!(await signatureValid(jws, key))) throw new AuthError('UNAUTHENTICATED', 'SIGNATURE_INVALID');
+    checkRegisteredClaims(jws.payload, policy, now());
+    return jws.payload;
+  }
+
+  /**
+   * A Frontegg access token from `x-api-key`: signature and claims first, then the state checks,
+   * then Frontegg's answer about it, which gives its roles and permissions.
+   */
+  async function verifyAccessToken(token: string, lookups: FronteggAccessTokens): Promise<AuthUser> {
+    if (token.length > limits.maxTokenLength) throw new AuthError('UNAUTHENTICATED', 'TOKEN_TOO_LARGE');
+    const claims = Object.freeze({ ...(await checkToken(token, limits, claimsPolicy)) });
+    const { type, sub, tenantId } = claims;
+    if (typeof type !== 'string' || !ACCESS_TOKEN_TYPES.has(type) || typeof sub !== 'string' || sub === '') {
+      throw new AuthError('UNAUTHENTICATED', 'CLAIMS_INVALID');
+    }
+    await checkState(Object.freeze({ id: sub, roles: [], permissions: [], claims }));
+    const answer = await lookups.lookup(type as AccessTokenType, sub);
+    if (tenantId !== undefined && tenantId !== answer.tenantId)
+      throw new AuthError('UNAUTHENTICATED', 'CLAIMS_INVALID');
+    const user: AuthUser = Object.freeze({
+      id: type === 'userAccessToken' ? (answer.userId as string) : sub,
+      roles: Object.freeze([...answer.roles]),
+      permissions: Object.freeze([...answer.permissions]),
+      tenantId: answer.tenantId,
+      type,
+      claims,
+    });
+    observe?.({ type: 'authenticated', userId: user.id, tenantId: user.tenantId, cached: false });
+    return user;
+  }
+
   function authenticate(request: CredentialSource): Promise<AuthUser | null> {
     let token: string | null;
+    let apiKey: string | null = null;
     try {
-      token = extractBearerToken(request);
+      // Frontegg's SDK takes access tokens from `x-api-key`; elsewhere that header means nothing to Gatehouse.
+      if (accessTokens) apiKey = extractApiKey(request);
+      token = apiKey === null ? extractBearerToken(request) : null;
     } catch (error) {
       // Not an AuthError: the caller passed something that holds no headers at all.
       return error instanceof AuthError ? fail(error) : Promise.reject(error);
     }
+    if (apiKey !== null && accessTokens) return verifyAccessToken(apiKey, accessTokens).catch(fail);
     return token === null ? Promise.resolve(null) : verify(token);
   }
 
@@ -195,11 +275,26 @@ export function createVerifier(options: VerifierOptions): Verifier {
     verify,
     authenticate,
     keyStatus: () => ('status' in source ? (source as KeyStore).status() : undefined),
-    ready: () => ('ready' in source ? (source as KeyStore).ready() : Promise.resolve()),
+    ready: () =>
+      Promise.all(['ready' in source ? (source as KeyStore).ready() : undefined, state.ready()]).then(() => undefined),
     realm: settings.realm,
     validUntil: (user) => validUntilOf(user.claims, claimsPolicy),
+    revoke: (target, revokeOptions) => state.revoke(target, revokeOptions),
+    stateStatus: () => state.state,
     [OBSERVE]: observe,
     [CLOCK]: now,
   };
+  registerInternals(verifier, {
+    state,
+    audiences: claimsPolicy.audiences,
+    clockTolerance: claimsPolicy.clockTolerance,
+    now,
+    checkToken: (token: string, check: TokenCheck) =>
+      checkToken(
+        token,
+        { ...limits, types: check.types },
+        { ...claimsPolicy, audiences: check.audiences, maxTokenAge: undefined },
+      ),
+  });
   return verifier;
 }

@@ -159,6 +159,15 @@ export interface FronteggGateway {
   failWith(code: number | 'reset' | undefined): void;
   /** Withdraws every vendor token issued so far (as if they had expired at the gateway). */
   revokeTokens(): void;
+  /**
+   * Access tokens Frontegg knows, by `tenants/<id>` or `users/<id>`: the body of
+   * `GET /identity/resources/vendor-only/{tenants|users}/access-tokens/v1/<id>` (404 when absent).
+   */
+  readonly accessTokens: Map<string, unknown>;
+  /** Requests to the access-token endpoints, by `tenants/<id>` or `users/<id>`. */
+  readonly accessTokenCalls: string[];
+  /** Makes the access-token endpoints accept requests and never answer (`true`), or answer again. */
+  hangAccessTokens(hang: boolean): void;
   close(): Promise<void>;
 }
 
@@ -174,6 +183,10 @@ export async function startFronteggGateway(options: FronteggGatewayOptions): Pro
   const vendorTokens: string[] = [];
   const vendorBodies: string[] = [];
   const valid = new Set<string>();
+  const accessTokens = new Map<string, unknown>();
+  const accessTokenCalls: string[] = [];
+  let hangAccessTokens = false;
+  const accessTokenPath = /^\/identity\/resources\/vendor-only\/(tenants|users)\/access-tokens\/v1\/([^/]+)$/;
 
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -208,6 +221,16 @@ export async function startFronteggGateway(options: FronteggGatewayOptions): Pro
       if (typeof token !== 'string' || !valid.has(token)) return send(res, 401, { message: 'Unauthorized' });
       return send(res, 200, { publicKey: options.publicKeyPem() });
     }
+    const accessToken = req.method === 'GET' ? accessTokenPath.exec(path) : null;
+    if (accessToken) {
+      const key = `${accessToken[1]}/${decodeURIComponent(accessToken[2] as string)}`;
+      accessTokenCalls.push(key);
+      const token = req.headers['x-access-token'];
+      if (typeof token !== 'string' || !valid.has(token)) return send(res, 401, { message: 'Unauthorized' });
+      if (hangAccessTokens) return;
+      const body = accessTokens.get(key);
+      return body === undefined ? send(res, 404, { message: 'not found' }) : send(res, 200, body);
+    }
     send(res, 404, { message: 'not found' });
   });
   const url = (await listen(server)) + (options.prefix ?? '');
@@ -226,6 +249,11 @@ export async function startFronteggGateway(options: FronteggGatewayOptions): Pro
     },
     revokeTokens() {
       valid.clear();
+    },
+    accessTokens,
+    accessTokenCalls,
+    hangAccessTokens(hang) {
+      hangAccessTokens = hang;
     },
     close: () => close(server),
   };

@@ -34,17 +34,66 @@ export function fronteggKeySource(
   options: FronteggOptions,
   policy: ResolvedKeySetPolicy,
   clock: KeyStoreOptions = {},
-): KeyStore {
+): FronteggKeyStore {
+  const vendor = fronteggVendor(options, policy, clock);
+  const configurationUrl = new URL('identity/resources/configurations/v1', vendor.base);
+  const request = requestLimits(policy);
+
+  async function load(hold: EventLoopHold): Promise<VerificationKey[]> {
+    const token = await vendor.token(hold);
+    let answer: { publicKey?: unknown } | null;
+    try {
+      answer = (await fetchJson(configurationUrl, {
+        ...request,
+        hold,
+        headers: { 'x-access-token': token },
+      })) as typeof answer;
+    } catch (error) {
+      // A vendor token revoked early: the next fetch signs in again.
+      if (isRefusal(error)) vendor.forget();
+      throw error;
+    }
+    if (typeof answer?.publicKey !== 'string') throw new KeyFetchError('no public key');
+    let key: VerificationKey | undefined;
+    try {
+      key = verificationKey(importPublicKey(answer.publicKey), undefined, 'RS256');
+    } catch {
+      throw new KeyFetchError('unusable public key');
+    }
+    if (!key || !(await platform.prepare(key.key, key.algorithms))) throw new KeyFetchError('unusable public key');
+    return [key];
+  }
+
+  return Object.assign(createKeyStore(load, ['RS256'], policy, clock.now ?? Date.now, clock.events), { vendor });
+}
+
+/** Frontegg's vendor sign-in, shared by the key fetch and the access-token lookups. */
+export interface FronteggVendor {
+  /** The gateway's base URL, ending in `/`. */
+  readonly base: string;
+  /** A vendor token, signing in when there is none or it is due for renewal. */
+  token(hold: EventLoopHold): Promise<string>;
+  /** Drops the vendor token (the gateway refused it): the next call signs in again. */
+  forget(): void;
+}
+
+/** Frontegg's key source, with the vendor sign-in it uses. */
+export type FronteggKeyStore = KeyStore & { readonly vendor: FronteggVendor };
+
+export function fronteggVendor(
+  options: FronteggOptions,
+  policy: ResolvedKeySetPolicy,
+  clock: { now?: () => number } = {},
+): FronteggVendor {
   const now = clock.now ?? Date.now;
   const gateway = keyServerUrl(options.gatewayUrl ?? DEFAULT_FRONTEGG_GATEWAY, 'Frontegg gateway URL');
   const base = gateway.href.endsWith('/') ? gateway.href : `${gateway.href}/`;
   const vendorUrl = new URL('auth/vendor', base);
-  const configurationUrl = new URL('identity/resources/configurations/v1', base);
   const request = requestLimits(policy);
   let vendor: { token: string; renewAt: number } | undefined;
+  let pending: Promise<string> | undefined;
 
-  async function vendorToken(hold: EventLoopHold): Promise<string> {
-    if (vendor && now() < vendor.renewAt) return vendor.token;
+  async function signIn(hold: EventLoopHold): Promise<string> {
     vendor = undefined;
     let answer: { token?: unknown; expiresIn?: unknown } | null;
     try {
@@ -67,35 +116,23 @@ export function fronteggKeySource(
     return vendor.token;
   }
 
-  async function load(hold: EventLoopHold): Promise<VerificationKey[]> {
-    const token = await vendorToken(hold);
-    let answer: { publicKey?: unknown } | null;
-    try {
-      answer = (await fetchJson(configurationUrl, {
-        ...request,
-        hold,
-        headers: { 'x-access-token': token },
-      })) as typeof answer;
-    } catch (error) {
-      // A vendor token revoked early: the next fetch signs in again.
-      if (isRefusal(error)) vendor = undefined;
-      throw error;
-    }
-    if (typeof answer?.publicKey !== 'string') throw new KeyFetchError('no public key');
-    let key: VerificationKey | undefined;
-    try {
-      key = verificationKey(importPublicKey(answer.publicKey), undefined, 'RS256');
-    } catch {
-      throw new KeyFetchError('unusable public key');
-    }
-    if (!key || !(await platform.prepare(key.key, key.algorithms))) throw new KeyFetchError('unusable public key');
-    return [key];
-  }
-
-  return createKeyStore(load, ['RS256'], policy, now, clock.events);
+  return {
+    base,
+    token(hold) {
+      if (vendor && now() < vendor.renewAt) return Promise.resolve(vendor.token);
+      // Concurrent callers share one sign-in.
+      pending ??= signIn(hold).finally(() => {
+        pending = undefined;
+      });
+      return pending;
+    },
+    forget() {
+      vendor = undefined;
+    },
+  };
 }
 
 /** The gateway answered 401 or 403: the credentials (or the vendor token) are not accepted. */
-function isRefusal(error: unknown): error is KeyFetchError {
+export function isRefusal(error: unknown): error is KeyFetchError {
   return error instanceof KeyFetchError && (error.status === 401 || error.status === 403);
 }
