@@ -10,7 +10,7 @@ import { allowedAlgorithms, selectKeySource } from './keys/select.js';
 import type { StateStore } from './state/store.js';
 import { DEFAULT_CACHE_ENTRIES } from './token-cache.js';
 import type { AuthUser } from './types.js';
-import { type ClaimMapping, FRONTEGG_CLAIMS } from './user.js';
+import { type ClaimMapping, compileClaimMapping, FRONTEGG_CLAIMS } from './user.js';
 
 export interface VerifierOptions {
   /** Accepted `iss` values, compared exactly. With no other key source, the issuer's keys are found by OIDC discovery. */
@@ -113,7 +113,7 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
       maxTokenAge: positive(options.maxTokenAge, 'maxTokenAge'),
       maxTokenLifetime: positive(options.maxTokenLifetime, 'maxTokenLifetime') ?? DEFAULT_MAX_LIFETIME,
     },
-    mapping: { ...FRONTEGG_CLAIMS, ...definedOnly(options.claims ?? {}) },
+    mapping: compileClaimMapping({ ...FRONTEGG_CLAIMS, ...definedOnly(options.claims ?? {}) }),
     cacheEntries: cacheEntries(options.cache),
     realm: realmOf(options.realm),
     observers: onDecision ? [onDecision] : [],

@@ -62,15 +62,34 @@ export function readClaimPath(claims: JwtClaims, path: readonly string[]): unkno
  * Frontegg's access-token types are revocable handles that its API must confirm: not accepted offline.
  */
 function fronteggId(claims: JwtClaims): unknown {
-  switch (readClaim(claims, 'type')) {
+  switch (readClaimPath(claims, TYPE)) {
     case 'userApiToken':
-      return readClaim(claims, 'userId');
+      return readClaimPath(claims, USER_ID);
     case 'userAccessToken':
     case 'tenantAccessToken':
       return INVALID_CLAIM;
     default:
-      return readClaim(claims, 'sub');
+      return readClaimPath(claims, SUB);
   }
+}
+const TYPE = Object.freeze(['type']);
+const USER_ID = Object.freeze(['userId']);
+const SUB = Object.freeze(['sub']);
+
+/** The mapping with every source a function (paths split once), for {@link buildUser}. */
+export function compileClaimMapping(mapping: Required<ClaimMapping>): Required<ClaimMapping> {
+  const compile = (source: ClaimSource): ClaimSource => {
+    if (typeof source === 'function') return source;
+    const path = pathOf(source);
+    return (claims) => readClaimPath(claims, path);
+  };
+  return Object.freeze({
+    id: compile(mapping.id),
+    roles: compile(mapping.roles),
+    permissions: compile(mapping.permissions),
+    tenantId: compile(mapping.tenantId),
+    type: compile(mapping.type),
+  });
 }
 
 export const FRONTEGG_CLAIMS: Required<ClaimMapping> = Object.freeze({
@@ -90,7 +109,8 @@ const MAX_TEXT_LENGTH = 1024;
  * makes the token invalid: it is never read as a substring or a one-element list.
  */
 export function buildUser(claims: Record<string, unknown>, mapping: Required<ClaimMapping>): AuthUser {
-  const frozen = deepFreeze(claims);
+  // Claims decoded from a token arrive deeply frozen (parseJsonObject); anything else is frozen here.
+  const frozen = Object.isFrozen(claims) ? claims : deepFreeze(claims);
   const id = readClaim(frozen, mapping.id);
   const roles = readClaim(frozen, mapping.roles);
   const permissions = readClaim(frozen, mapping.permissions);
