@@ -6,8 +6,9 @@
 //    the RS256 signature and nothing else;
 // 3. repeated token: Gatehouse (verified-token cache hit) against a hand-written middleware that
 //    caches verified tokens in a Map.
-// Each group runs its variants interleaved in ROUNDS tinybench rounds; the table shows medians,
-// and the ratio is the median of the per-round ratios. Build first (`npx tsc -b tsconfig.build.json`).
+// Each group runs its variants interleaved in ROUNDS tinybench rounds (each round starting with
+// another variant, after a full GC); the table shows medians, and the ratio is the median of the
+// per-round ratios. Run with `node --expose-gc bench/floor/index.mjs` after `npx tsc -b tsconfig.build.json`.
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createVerifier } from '@gatehousejs/core';
@@ -17,9 +18,11 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { runGroup } from '../verify/table.mjs';
 import { AUDIENCE, ISSUER, keyAndTokens, ring } from '../verify/tokens.mjs';
 
-const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 5000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 10000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 2000);
+// CPU time by default: the reference machine is shared; BENCH_CLOCK=wall measures wall time.
+const CPU_CLOCK = process.env.BENCH_CLOCK !== 'wall';
 
 const { kid, jwk, pem, tokens } = keyAndTokens('RS256', TOKENS);
 const jwks = JSON.stringify({ keys: [jwk] });
@@ -65,6 +68,7 @@ await runGroup(
   ],
   TIME_MS,
   ROUNDS,
+  { fair: true, cpu: CPU_CLOCK },
 );
 
 // --- 2. and 3. tRPC -------------------------------------------------------------------------------
@@ -144,6 +148,7 @@ await runGroup(
   ],
   TIME_MS,
   ROUNDS,
+  { fair: true, cpu: CPU_CLOCK },
 );
 
 const cachedVerifier = createVerifier(options);
@@ -159,6 +164,7 @@ await runGroup(
   ],
   TIME_MS,
   ROUNDS,
+  { fair: true, cpu: CPU_CLOCK },
 );
 
 server.close();
