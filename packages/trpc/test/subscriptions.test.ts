@@ -118,6 +118,7 @@ async function pastRawExpiry() {
   const { exp } = JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()) as { exp: number };
   const clock = { ahead: 0 };
   const clocked = createVerifier({
+    audience: 'api',
     jwksUri: issuer.jwksUri,
     issuer: issuer.issuer,
     clockTolerance: TOLERANCE,
