@@ -16,7 +16,7 @@ describe('the public API of @gatehousejs/trpc', () => {
   });
 
   test('configuration mistakes are GatehouseConfigError, not TypeError', () => {
-    const verifier = createVerifier({ secret: 'a'.repeat(32) });
+    const verifier = createVerifier({ audience: 'api', secret: 'a'.repeat(32) });
     expect(() =>
       trpc.createGatehouseContext(verifier, { connectionParams: 'url' as unknown as trpc.ConnectionParamsPolicy }),
     ).toThrow(GatehouseConfigError);
