@@ -45,8 +45,9 @@ function isJsonLike(type: string | undefined): boolean {
 }
 
 /** Reads a JSON request body of at most `limit` bytes. */
-async function readJsonBody(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT): Promise<unknown> {
-  if (!isJsonLike(req.headers['content-type'])) throw new BodyError(415, 'Expected a JSON body');
+async function readJsonBody(req: IncomingMessage, typeRefusal: 400 | 415): Promise<unknown> {
+  const limit = DEFAULT_BODY_LIMIT;
+  if (!isJsonLike(req.headers['content-type'])) throw new BodyError(typeRefusal, 'Expected a JSON body');
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw new BodyError(413, 'Request body too large');
   const chunks: Buffer[] = [];
@@ -80,10 +81,12 @@ export async function readValidBody<T>(
   res: ServerResponse,
   schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: Issue[] } } },
   describe: (issues: Issue[]) => string,
+  /** The status for a body that is not JSON: 415, or 400 where the contract says "any other body is 400". */
+  typeRefusal: 400 | 415 = 415,
 ): Promise<T | undefined> {
   let body: unknown;
   try {
-    body = await readJsonBody(req);
+    body = await readJsonBody(req, typeRefusal);
   } catch (error) {
     if (error instanceof BodyError) {
       sendBodyError(res, error);

@@ -74,6 +74,7 @@ function restRoutes(store: Store, verifier: Verifier): readonly Route[] {
           res,
           revocationInput,
           () => 'expected exactly one of sub, jti, sid: a non-empty string',
+          400,
         );
         if (!target) return;
         try {

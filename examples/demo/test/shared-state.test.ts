@@ -35,17 +35,17 @@ function startDemoProcess(env: Record<string, string>): Promise<string> {
   let output = '';
   return new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the demo did not start:\n${output}`)), 30_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
+    // The banner goes to stderr, the JSON logs to stdout.
+    const read = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /Gatehouse demo on http:\/\/localhost:(\d+)/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve(`http://127.0.0.1:${match[1]}`);
       }
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
+    };
+    child.stdout?.on('data', read);
+    child.stderr?.on('data', read);
     child.once('exit', (code) => reject(new Error(`the demo exited with ${code}:\n${output}`)));
   });
 }
@@ -154,6 +154,17 @@ describe('three demo processes sharing one Redis', () => {
     const victim = await issuer.sign({ sub: 'b', jti: 'b' });
     expect((await revoke(urls[0] as string, await admin(), undefined, '{"jti":')).status).toBe(400);
     expect((await revoke(urls[0] as string, await admin(), { jti: 'b'.repeat(100_000) })).status).toBe(413);
+    expect(await statusEverywhere(victim)).toEqual([200, 200, 200]);
+  });
+
+  test('a form body is "any other body": 400, nothing revoked', async () => {
+    const victim = await issuer.sign({ sub: 'c', jti: 'c' });
+    const response = await fetch(`${urls[0]}/api/revocations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await admin()}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'jti=c',
+    });
+    expect(response.status).toBe(400);
     expect(await statusEverywhere(victim)).toEqual([200, 200, 200]);
   });
 

@@ -203,7 +203,7 @@ describe('backchannelLogout (fetch handler)', () => {
   });
 
   test('without an audience to check logout tokens against: configuration error', () => {
-    const verifier = createVerifier({ publicKey: issuer.publicKeyPem() });
+    const verifier = createVerifier({ publicKey: issuer.publicKeyPem(), audience: false });
     expect(() => backchannelLogout(verifier)).toThrow(/backchannelLogout needs the audience/);
     expect(() => backchannelLogout({} as Verifier, { audience: CLIENT_ID })).toThrow(GatehouseConfigError);
   });

@@ -219,7 +219,7 @@ describe('Frontegg access tokens (x-api-key)', () => {
   });
 
   test('outside Frontegg mode, x-api-key means nothing to Gatehouse', async () => {
-    const verifier: Verifier = createVerifier({ publicKey: issuer.publicKeyPem() });
+    const verifier: Verifier = createVerifier({ publicKey: issuer.publicKeyPem(), audience: false });
     const token = await accessToken('tenantAccessToken', 'tat-1');
     await expect(verifier.authenticate({ 'x-api-key': token })).resolves.toBeNull();
   });

@@ -252,6 +252,7 @@ describe('plain subscribe (createAuthExecutor)', () => {
   test('it ends when the verifier stops accepting the token: exp plus clock tolerance, on its clock', async () => {
     let clock = Date.now();
     const verifier = createVerifier({
+      audience: 'api',
       jwksUri: issued.issuer.jwksUri,
       issuer: issued.issuer.issuer,
       clockTolerance: 30,

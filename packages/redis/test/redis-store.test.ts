@@ -85,14 +85,21 @@ describe('revocations shared through Redis', () => {
     const verifiers = instances(2, { prefix });
     const token = await issuer.sign({ sub: 'user-3' });
     for (const verifier of verifiers) await verifier.verify(token);
-    // Stored as the store stores it, but never announced.
+    // Stored as the store stores it (atomically: a read between the two steps would pass the
+    // entry by), but never announced.
     const raw = createClient({ url: redis.url });
     await raw.connect();
     cleanup.push(() => raw.close());
-    const seq = await raw.incr(`{${prefix}}:revocations:seq`);
-    const record = JSON.stringify({ kind: 'sub', value: 'user-3', at: Date.now(), until: Date.now() + 600_000 });
-    await raw.zAdd(`{${prefix}}:revocations`, { score: seq, value: `${seq} ${record}` });
-    await raw.zAdd(`{${prefix}}:revocations:expiry`, { score: Date.now() + 600_000, value: `${seq} ${record}` });
+    const until = Date.now() + 600_000;
+    const record = JSON.stringify({ kind: 'sub', value: 'user-3', at: Date.now(), until });
+    await raw.eval(
+      "local seq = redis.call('INCR', KEYS[1]) local entry = seq .. ' ' .. ARGV[1] " +
+        "redis.call('ZADD', KEYS[2], seq, entry) redis.call('ZADD', KEYS[3], ARGV[2], entry) return seq",
+      {
+        keys: [`{${prefix}}:revocations:seq`, `{${prefix}}:revocations`, `{${prefix}}:revocations:expiry`],
+        arguments: [record, String(until)],
+      },
+    );
     await refusedEverywhere(verifiers, token);
   });
 
