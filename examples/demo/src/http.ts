@@ -44,9 +44,12 @@ function isJsonLike(type: string | undefined): boolean {
   return essence === 'application/json' || essence.endsWith('+json') || essence === 'text/plain';
 }
 
-/** Reads a JSON request body of at most `limit` bytes. */
-async function readJsonBody(req: IncomingMessage, typeRefusal: 400 | 415): Promise<unknown> {
-  const limit = DEFAULT_BODY_LIMIT;
+/** Reads a JSON request body of at most `limit` bytes; a body of another type is refused with `typeRefusal`. */
+async function readJsonBody(
+  req: IncomingMessage,
+  typeRefusal: 400 | 415,
+  limit = DEFAULT_BODY_LIMIT,
+): Promise<unknown> {
   if (!isJsonLike(req.headers['content-type'])) throw new BodyError(typeRefusal, 'Expected a JSON body');
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw new BodyError(413, 'Request body too large');
