@@ -22,9 +22,6 @@ export function isAuthorized(user: AuthUser | null | undefined, requirement?: Re
   return refusalOf(user, requirement) === undefined;
 }
 
-/** @deprecated Renamed {@link isAuthorized} (`satisfies` is a TypeScript operator); removed in 1.0. */
-export const satisfies: typeof isAuthorized = isAuthorized;
-
 /**
  * The authorization decision, the only one in Gatehouse: undefined when `user` meets
  * `requirement`, otherwise why not. {@link authorize}, {@link isAuthorized} and the adapters'

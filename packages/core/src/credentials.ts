@@ -36,8 +36,8 @@ export function parseAuthorization(value: string): string | null {
     if (SECOND_BEARER.test(trimmed)) throw new AuthError('BAD_REQUEST', 'MULTIPLE_CREDENTIALS');
     throw new AuthError('UNAUTHENTICATED', 'UNSUPPORTED_SCHEME');
   }
+  // `Bearer` alone leaves an empty token, which token68 refuses below (malformed).
   const token = space === -1 ? '' : trimmed.slice(space + 1).trimStart();
-  if (token === '') throw new AuthError('BAD_REQUEST', 'MALFORMED_CREDENTIALS');
   if (TOKEN68.test(token)) return token;
   // `Bearer a b`, `Bearer a, Bearer b` (a merged duplicate header): two credentials.
   if (/[\s,]/.test(token)) throw new AuthError('BAD_REQUEST', 'MULTIPLE_CREDENTIALS');
@@ -57,7 +57,8 @@ export function extractApiKey(source: CredentialSource): string | null {
   }
   const value = (values[0] as string).trim();
   if (value.length > MAX_AUTHORIZATION_HEADER_LENGTH) throw new AuthError('UNAUTHENTICATED', 'TOKEN_TOO_LARGE');
-  if (value === '' || !TOKEN68.test(value)) throw new AuthError('BAD_REQUEST', 'MALFORMED_CREDENTIALS');
+  // An empty value is not token68 either.
+  if (!TOKEN68.test(value)) throw new AuthError('BAD_REQUEST', 'MALFORMED_CREDENTIALS');
   return value;
 }
 
@@ -98,8 +99,7 @@ function headerValues(source: CredentialSource, name: string): readonly string[]
 }
 
 /** The global Headers, or any implementation of it (servers such as graphql-yoga bring their own). */
-function isHeaders(value: unknown): value is Headers {
-  if (typeof Headers !== 'undefined' && value instanceof Headers) return true;
+function isHeaders(value: object): value is Headers {
   return typeof (value as { get?: unknown }).get === 'function';
 }
 

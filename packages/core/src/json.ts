@@ -36,7 +36,7 @@ function walk(value: object, depth: number, shape: Shape): boolean {
   if (depth > MAX_JSON_DEPTH) return false;
   Object.freeze(value);
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (!walkMember(value[i], depth, shape)) return false;
+    for (const member of value) if (!walkMember(member, depth, shape)) return false;
     return true;
   }
   const names = Object.keys(value);

@@ -1,7 +1,7 @@
 // The public API of @gatehousejs/core on every runtime (Bun, Deno, Workers, browsers, Node); what only
 // the adapters need is in `./adapter`. The Node entry (index.ts) adds the node:http middleware.
 export { type Algorithm, SUPPORTED_ALGORITHMS } from './algorithms.js';
-export { authorize, type Catalog, defineCatalog, isAuthorized, satisfies } from './authorize.js';
+export { authorize, type Catalog, defineCatalog, isAuthorized } from './authorize.js';
 export {
   type BackchannelLogoutHandler,
   type BackchannelLogoutOptions,

@@ -195,6 +195,23 @@ describe('backchannelLogout (fetch handler)', () => {
     expect((await post(handler, await body(), type)).status).toBe(400);
   });
 
+  test("a logout token longer than the verifier's maxTokenLength is refused, however well signed", async () => {
+    const verifier = createVerifier({
+      publicKey: issuer.publicKeyPem(),
+      issuer: issuer.issuer,
+      audience: API,
+      store: memoryStore(),
+      maxTokenLength: 2048,
+    });
+    const handler = backchannelLogout(verifier, { audience: CLIENT_ID });
+    const padded = await logoutToken({ padding: 'p'.repeat(1500) });
+    expect(padded.length).toBeGreaterThan(2048);
+    expect((await post(handler, form(padded))).status).toBe(400);
+    const fits = await logoutToken({ padding: 'p'.repeat(100) });
+    expect(fits.length).toBeLessThan(2048);
+    expect((await post(handler, form(fits))).status).toBe(200);
+  });
+
   test('GET: 405 with Allow: POST', async () => {
     const handler = backchannelLogout(newVerifier(), { audience: CLIENT_ID });
     const response = await handler(new Request('http://rp.test/backchannel-logout'));

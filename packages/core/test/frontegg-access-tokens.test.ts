@@ -218,6 +218,35 @@ describe('Frontegg access tokens (x-api-key)', () => {
     expect(g.accessTokenCalls).toEqual([]);
   });
 
+  test('x-api-key is read strictly: one token68 value of at most 16 KiB, any case of the name, padding trimmed', async () => {
+    const g = await gateway();
+    const verifier = fronteggVerifier(g);
+    const token = await accessToken('tenantAccessToken', 'tat-1');
+    expect(await verifier.authenticate({ 'X-API-Key': `  ${token}  ` })).toMatchObject({ id: 'tat-1' });
+    const outcome = async (headers: Record<string, string | string[]>) => {
+      const error = await rejection(verifier.authenticate(headers));
+      return `${error.code}:${error.reason}`;
+    };
+    expect(await outcome({ 'x-api-key': [token, token] })).toBe('BAD_REQUEST:MULTIPLE_CREDENTIALS');
+    expect(await outcome({ 'x-api-key': token, authorization: 'Bearer x' })).toBe('BAD_REQUEST:MULTIPLE_CREDENTIALS');
+    expect(await outcome({ 'x-api-key': ' ' })).toBe('BAD_REQUEST:MALFORMED_CREDENTIALS');
+    expect(await outcome({ 'x-api-key': 'a*b' })).toBe('BAD_REQUEST:MALFORMED_CREDENTIALS');
+    expect(await outcome({ 'x-api-key': `${'a'.repeat(16 * 1024 - 1)}*` })).toBe('BAD_REQUEST:MALFORMED_CREDENTIALS');
+    expect(await outcome({ 'x-api-key': 'a'.repeat(16 * 1024 + 1) })).toBe('UNAUTHENTICATED:TOKEN_TOO_LARGE');
+    expect(g.accessTokenCalls).toEqual(['tenants/tat-1']);
+  });
+
+  test('the 16 KiB bound on x-api-key holds whatever maxTokenLength allows', async () => {
+    const g = await gateway();
+    const roomy = createVerifier({
+      frontegg: { clientId: CLIENT_ID, apiKey: API_KEY, gatewayUrl: g.url },
+      maxTokenLength: 64 * 1024,
+    });
+    const error = await rejection(roomy.authenticate(withApiKey('a'.repeat(16 * 1024 + 1))));
+    expect(`${error.code}:${error.reason}`).toBe('UNAUTHENTICATED:TOKEN_TOO_LARGE');
+    expect(g.accessTokenCalls).toEqual([]);
+  });
+
   test('outside Frontegg mode, x-api-key means nothing to Gatehouse', async () => {
     const verifier: Verifier = createVerifier({ publicKey: issuer.publicKeyPem(), audience: false });
     const token = await accessToken('tenantAccessToken', 'tat-1');

@@ -3,13 +3,18 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
+  AuthError,
+  type AuthUser,
+  authorize,
   createVerifier,
+  defineCatalog,
   defineRequirement,
   extractBearerToken,
   GatehouseConfigError,
+  isAuthorized,
   type Verifier,
 } from '@gatehousejs/core';
-import { isOpenRequirement } from '@gatehousejs/core/adapter';
+import { describeRequirement, isOpenRequirement } from '@gatehousejs/core/adapter';
 import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { b64, expectRejected, signRawRs256 } from './verifier-fixtures.js';
@@ -180,5 +185,138 @@ describe('the decoded-header cache is bounded: unsigned junk does not grow memor
     // Kept, 20,000 headers would hold more than 15 MB (each ~600 bytes of text and object).
     expect(grown).toBeLessThan(4 * 1024 * 1024);
     await expectRejected(verifier.verify(junk(0)), 'UNAUTHENTICATED', 'SIGNATURE_INVALID');
+  });
+});
+
+// Outcomes pinned to their exact code, reason or message: each of these was left unpinned by a
+// mutation-testing run (docs/mutation-testing.md), where a changed reason or a lost guard went unseen.
+
+/** `CODE:REASON` of the AuthError `fn` throws, or the class and message of anything else. */
+function outcomeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof AuthError) return `${error.code}:${error.reason}`;
+    return `${(error as Error).name}: ${(error as Error).message}`;
+  }
+  return 'no error';
+}
+
+describe('Authorization header: exact outcomes', () => {
+  const read = (source: unknown) => outcomeOf(() => extractBearerToken(source as never));
+
+  test('another scheme is refused (401); a Bearer after a comma is a second credential (400)', () => {
+    expect(read({ authorization: 'Basic dXNlcjpwYXNz' })).toBe('UNAUTHENTICATED:UNSUPPORTED_SCHEME');
+    expect(read({ authorization: 'Basic abc,Bearer t' })).toBe('BAD_REQUEST:MULTIPLE_CREDENTIALS');
+    expect(read({ authorization: 'Basic abc, Bearer' })).toBe('BAD_REQUEST:MULTIPLE_CREDENTIALS');
+    expect(read({ authorization: 'Bearer' })).toBe('BAD_REQUEST:MALFORMED_CREDENTIALS');
+  });
+
+  test('header values that are not strings are malformed, never read or counted', () => {
+    expect(read({ authorization: [42] })).toBe('BAD_REQUEST:MALFORMED_CREDENTIALS');
+    expect(read({ authorization: ['Bearer a', 42] })).toBe('BAD_REQUEST:MALFORMED_CREDENTIALS');
+  });
+
+  test('a header record with a header named "headers" is still a header record', () => {
+    expect(extractBearerToken({ headers: 'x', authorization: 'Bearer t' } as never)).toBe('t');
+    expect(extractBearerToken({ headers: null, authorization: 'Bearer t' } as never)).toBe('t');
+  });
+
+  test('something that is no request at all is a TypeError that says what is expected', () => {
+    for (const source of [null, undefined, 'Bearer a', 42]) {
+      expect(read(source)).toBe('TypeError: expected a Request, Headers, IncomingMessage or header record');
+    }
+  });
+});
+
+describe('compact serialization: exact reasons', () => {
+  const verifier = () => verifierWith();
+  const header = b64('{"alg":"RS256"}');
+
+  test('the shape is checked before the header: an empty payload segment is malformed whatever the header says', async () => {
+    for (const alg of ['none', 'RS256']) {
+      await expectRejected(verifier().verify(`${b64({ alg })}..c2ln`), 'UNAUTHENTICATED', 'TOKEN_MALFORMED');
+    }
+  });
+
+  test('segments that are not base64url are malformed, in the header and in the signature', async () => {
+    const good = signed();
+    const [, payload] = good.split('.');
+    await expectRejected(verifier().verify(`e*.${payload}.c2ln`), 'UNAUTHENTICATED', 'TOKEN_MALFORMED');
+    await expectRejected(verifier().verify(`${header}.${payload}.c2*n`), 'UNAUTHENTICATED', 'TOKEN_MALFORMED');
+  });
+
+  test('a header or payload that is JSON but not an object is refused as such', async () => {
+    for (const text of ['1', 'true', 'null', '"text"', '[1]']) {
+      await expectRejected(
+        verifier().verify(signRawRs256('{"alg":"RS256"}', text, issuer.privateKey())),
+        'UNAUTHENTICATED',
+        'TOKEN_MALFORMED',
+      );
+      await expectRejected(
+        verifier().verify(`${b64(text)}.${signed().split('.')[1]}.c2ln`),
+        'UNAUTHENTICATED',
+        'HEADER_INVALID',
+      );
+    }
+  });
+});
+
+describe('registered claims: lifetimes', () => {
+  test('without iat, the lifetime counts from now, not from an nbf long past', async () => {
+    const payload = `{"sub":"u","aud":"${AUDIENCE}","nbf":${START - 8 * 86_400},"exp":${START + 600}}`;
+    const user = await verifierWith().verify(signRawRs256('{"alg":"RS256"}', payload, issuer.privateKey()));
+    expect(user.id).toBe('u');
+  });
+
+  test('validUntil: iat + maxTokenAge + clockTolerance when that comes before exp', async () => {
+    const verifier = verifierWith({ maxTokenAge: 300, clockTolerance: 30 });
+    const user = await verifier.verify(signed());
+    expect(verifier.validUntil(user)).toBe((START + 300 + 30) * 1000);
+    expect(verifierWith({ clockTolerance: 30 }).validUntil(user)).toBe((START + 600 + 30) * 1000);
+  });
+});
+
+describe('requirements and catalogs: exact messages', () => {
+  test('defineRequirement names the key and what is wrong with it', () => {
+    expect(() => defineRequirement({ roles: 'admin' })).toThrow('requirement.roles: expected a list of names');
+    expect(() => defineRequirement({ permissions: [] })).toThrow(
+      'requirement.permissions: an empty list can be met by nobody',
+    );
+    expect(() => defineRequirement({ roles: [''] })).toThrow(
+      'requirement.roles: every name must be a non-empty string',
+    );
+  });
+
+  test('describeRequirement joins alternatives with | and lists with AND', () => {
+    expect(describeRequirement({ roles: ['a', 'b'], permissions: ['x', 'y'] })).toBe(
+      'roles: a | b AND permissions: x | y',
+    );
+  });
+
+  test('authorize names the list that is not a list', () => {
+    const user: AuthUser = { id: 'u', roles: ['admin'], permissions: ['p'], claims: {} } as never;
+    expect(() => authorize(user, { roles: 'admin' } as never)).toThrow('requirement.roles must be a list of names');
+    expect(() => authorize(user, { permissions: 'p' } as never)).toThrow(
+      'requirement.permissions must be a list of names',
+    );
+  });
+
+  test('names that are not strings never match, even when the user holds the same value', () => {
+    const user = { id: 'u', roles: [1], permissions: [true], claims: {} } as never;
+    expect(isAuthorized(user, { roles: [1] } as never)).toBe(false);
+    expect(isAuthorized(user, { permissions: [true] } as never)).toBe(false);
+  });
+
+  test('a catalog checks each list it is given, and only those', () => {
+    const catalog = defineCatalog({ roles: ['admin'], permissions: ['reports:read'] });
+    expect(catalog.roles).toEqual(['admin']);
+    expect(catalog.permissions).toEqual(['reports:read']);
+    expect(catalog.requirement({ roles: ['admin'] })).toEqual({ roles: ['admin'] });
+    expect(catalog.requirement({ permissions: ['reports:read'] })).toEqual({ permissions: ['reports:read'] });
+    expect(() => catalog.requirement({ permissions: ['nope' as 'reports:read'] })).toThrow(
+      'unknown permission "nope": it is not in the catalog',
+    );
+    expect(() => catalog.requirement({ roles: [] })).toThrow('catalog requirement.roles: an empty list');
   });
 });

@@ -13,6 +13,6 @@ export {
   type SubscribeFunction,
 } from './execute.js';
 export { listFieldRequirements } from './listing.js';
-export type { FieldRequirement } from './table.js';
+export type { FieldAccess } from './table.js';
 
 import './extensions.js';

@@ -1,4 +1,4 @@
-import { GatehouseConfigError, type Requirement } from '@gatehousejs/core';
+import { type AccessEntry, GatehouseConfigError, type Requirement } from '@gatehousejs/core';
 import { describeRequirement, isOpenRequirement } from '@gatehousejs/core/adapter';
 import {
   type GraphQLField,
@@ -18,17 +18,19 @@ import { VerdictCache } from './verdict-cache.js';
 /** Key of `schema.extensions` that holds the table; it survives later `mapSchema` transforms. */
 export const TABLE_EXTENSION = 'gatehouse';
 
-/** One field's effective access, as listed by `listFieldRequirements`. */
-export interface FieldRequirement {
-  /** `Type.field` */
-  readonly coordinate: string;
+/**
+ * One field's effective access, as `listFieldRequirements` lists it (core's `AccessEntry` shape, shared
+ * with tRPC's `listProcedures`).
+ */
+export interface FieldAccess extends AccessEntry {
+  /** The field coordinate, `Type.field`. */
+  readonly path: string;
   readonly typeName: string;
   readonly fieldName: string;
-  /** Requirements that must all hold; empty for a public field. */
-  readonly requirements: readonly Requirement[];
+  /** Every schema field is decided (`@auth`, `@public`, or public by default): never `unchecked`. */
   readonly access: 'public' | 'authenticated' | 'restricted';
-  /** e.g. `public`, `authenticated`, `roles: admin AND permissions: billing:read` */
-  readonly description: string;
+  /** Requirements that must all hold (own, type, interfaces and return type added up); empty unless `restricted`. */
+  readonly requirements: readonly Requirement[];
   /** Protected object types behind an abstract return type: each object is checked at run time. */
   readonly checkedAtRunTime: readonly string[];
 }
@@ -40,7 +42,7 @@ export interface AccessTable {
   readonly fields: ReadonlyMap<string, ReadonlyMap<string, RequirementList>>;
   /** Object or interface type name → its type-level requirements (own and its interfaces'), non-empty. */
   readonly types: ReadonlyMap<string, RequirementList>;
-  readonly listing: readonly FieldRequirement[];
+  readonly listing: readonly FieldAccess[];
   readonly verdicts: VerdictCache;
 }
 
@@ -89,7 +91,7 @@ export function buildTable(schema: GraphQLSchema, options: TableOptions): Access
   const typeRequirements = (type: GraphQLNamedType): RequirementList => typeLevel.get(type.name) ?? NO_REQUIREMENTS;
 
   const fields = new Map<string, Map<string, RequirementList>>();
-  const listing: FieldRequirement[] = [];
+  const listing: FieldAccess[] = [];
   const undecided: string[] = [];
   for (const type of composites) {
     const byName = new Map<string, RequirementList>();
@@ -158,18 +160,18 @@ function describeField(
   fieldName: string,
   requirements: RequirementList,
   checkedAtRunTime: readonly string[],
-): FieldRequirement {
+): FieldAccess {
   const strict = requirements.filter((r) => !isOpenRequirement(r));
   const access = requirements.length === 0 ? 'public' : strict.length === 0 ? 'authenticated' : 'restricted';
   const description =
     access === 'restricted' ? strict.map(describeRequirement).join(' AND ') : (access as 'public' | 'authenticated');
   return Object.freeze({
-    coordinate: `${typeName}.${fieldName}`,
+    path: `${typeName}.${fieldName}`,
+    access,
+    requirements: Object.freeze(strict),
+    description,
     typeName,
     fieldName,
-    requirements,
-    access,
-    description,
     checkedAtRunTime: Object.freeze(checkedAtRunTime),
   });
 }

@@ -1,4 +1,4 @@
-import { defineCatalog, GatehouseConfigError } from '@gatehousejs/core';
+import { type AccessEntry, defineCatalog, GatehouseConfigError } from '@gatehousejs/core';
 import { authDirective, listFieldRequirements } from '@gatehousejs/graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { buildSchema, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
@@ -11,7 +11,7 @@ function build(typeDefs: string, options: Parameters<typeof authDirective>[0] = 
 }
 
 function requirementsOf(schema: GraphQLSchema) {
-  return Object.fromEntries(listFieldRequirements(schema).map((f) => [f.coordinate, f.description]));
+  return Object.fromEntries(listFieldRequirements(schema).map((f) => [f.path, f.description]));
 }
 
 describe('schema-build errors', () => {
@@ -125,8 +125,29 @@ describe('requirements add up', () => {
       'Query.node': 'public',
       'Node.id': 'public',
     });
-    const node = listFieldRequirements(buildTestSchema().schema).find((f) => f.coordinate === 'Query.search');
+    const node = listFieldRequirements(buildTestSchema().schema).find((f) => f.path === 'Query.search');
     expect(node).toMatchObject({ access: 'public', checkedAtRunTime: ['Secret'] });
+  });
+
+  test("entries have core's AccessEntry shape, as tRPC's listProcedures: requirements empty unless restricted", () => {
+    const listing: readonly AccessEntry[] = listFieldRequirements(buildTestSchema().schema);
+    const byPath = new Map(listing.map((entry) => [entry.path, entry]));
+    expect(byPath.get('Query.health')).toMatchObject({ access: 'public', requirements: [], description: 'public' });
+    expect(byPath.get('Query.me')).toMatchObject({
+      access: 'authenticated',
+      requirements: [],
+      description: 'authenticated',
+    });
+    expect(byPath.get('Query.billing')).toMatchObject({
+      path: 'Query.billing',
+      access: 'restricted',
+      requirements: [{ roles: ['admin'], permissions: ['billing:read'] }],
+      description: 'roles: admin AND permissions: billing:read',
+    });
+    for (const entry of listing) {
+      expect(entry.requirements.length > 0).toBe(entry.access === 'restricted');
+      expect(Object.isFrozen(entry) && Object.isFrozen(entry.requirements)).toBe(true);
+    }
   });
 
   test('interfaces: type-level and field-level requirements reach implementations', () => {

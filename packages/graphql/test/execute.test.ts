@@ -92,7 +92,7 @@ describe('plain execute without yoga', () => {
 
   test('code-first requirements from extensions', () => {
     const { schema } = codeFirst();
-    expect(Object.fromEntries(listFieldRequirements(schema).map((f) => [f.coordinate, f.description]))).toMatchObject({
+    expect(Object.fromEntries(listFieldRequirements(schema).map((f) => [f.path, f.description]))).toMatchObject({
       'Query.home': 'roles: admin | read-only',
       'Query.admin': 'roles: admin',
       'Query.classified': 'roles: admin',

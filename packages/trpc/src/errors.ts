@@ -1,5 +1,6 @@
 import { type AuthErrorCode, authErrorHeaders, isAuthError } from '@gatehousejs/core';
 import { type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/server';
+import { RequestAuth } from './context.js';
 
 /** How each core outcome reaches a tRPC client. */
 export const TRPC_CODE_OF: Readonly<Record<AuthErrorCode, TRPC_ERROR_CODE_KEY>> = Object.freeze({
@@ -32,13 +33,21 @@ function withoutStack(error: TRPCError): TRPCError {
 
 /**
  * A `responseMeta` for adapters whose `createContext` gets no response object (AWS Lambda, custom
- * adapters): adds `WWW-Authenticate`, `Retry-After` and `Cache-Control: no-store` when a call failed
- * authentication. The fetch, standalone, express and Next.js adapters get them without it.
+ * adapters): adds `WWW-Authenticate` (in the realm of the context's verifier), `Retry-After` and
+ * `Cache-Control: no-store` when a call failed authentication. The fetch, standalone, express and
+ * Next.js adapters get them without it.
  */
-export function authResponseMeta(opts: { errors: readonly unknown[] }): { headers?: Record<string, string> } {
+export function authResponseMeta(opts: { errors: readonly unknown[]; ctx?: unknown }): {
+  headers?: Record<string, string>;
+} {
   for (const error of opts.errors) {
     const cause = error instanceof TRPCError ? error.cause : undefined;
-    if (isAuthError(cause)) return { headers: authErrorHeaders(cause) };
+    if (isAuthError(cause)) return { headers: authErrorHeaders(cause, realmOf(opts.ctx)) };
   }
   return {};
+}
+
+function realmOf(ctx: unknown): string | undefined {
+  const auth = (ctx as { gatehouse?: unknown } | null | undefined)?.gatehouse;
+  return auth instanceof RequestAuth ? auth.verifier.realm : undefined;
 }

@@ -31,7 +31,7 @@ export async function listProcedures(
   options: ListProceduresOptions = {},
 ): Promise<ProcedureAccess[]> {
   await loadLazyRouters(router);
-  const procedures = router._def.procedures as Record<string, AnyTRPCProcedure>;
+  const procedures = routerDefinitionOf(router).procedures;
   const list = Object.keys(procedures)
     .sort()
     .map((path) => accessOf(path, procedures[path] as AnyTRPCProcedure));
@@ -56,19 +56,55 @@ export function assertAccessDecisions(router: AnyTRPCRouter): Promise<ProcedureA
 
 async function loadLazyRouters(router: AnyTRPCRouter): Promise<void> {
   // Loading a lazy router can reveal lazy routers nested in it.
-  for (let pending = Object.values(router._def.lazy); pending.length > 0; ) {
-    await Promise.all(pending.map((loader) => (loader as { load(): Promise<void> }).load()));
-    pending = Object.values(router._def.lazy);
+  for (let pending = Object.values(routerDefinitionOf(router).lazy); pending.length > 0; ) {
+    await Promise.all(pending.map((loader) => loader.load()));
+    pending = Object.values(routerDefinitionOf(router).lazy);
   }
 }
 
-/**
- * tRPC has no public introspection: the procedures of a router and a procedure's type and middlewares
- * are read from its definition (`_def`), here only. Meta is read from the procedure's public `meta`.
- */
+// tRPC 11 has no public introspection (its `_def` fields are marked @internal; tRPC's own tools and
+// trpc-openapi read them too). The two readers below are the only places Gatehouse reads them. A
+// definition of another shape (a future tRPC) is a `GatehouseConfigError`, never a guessed listing.
+
+interface RouterDefinition {
+  readonly procedures: Readonly<Record<string, AnyTRPCProcedure>>;
+  readonly lazy: Readonly<Record<string, { load(): Promise<void> }>>;
+}
+
+interface ProcedureDefinition {
+  readonly type: TRPCProcedureType;
+  /** Middlewares in the order they run; input parsers are middlewares whose `_type` is `'input'`. */
+  readonly middlewares: readonly unknown[];
+}
+
+const PROCEDURE_TYPES: readonly unknown[] = ['query', 'mutation', 'subscription'];
+
+function unreadable(what: string): GatehouseConfigError {
+  return new GatehouseConfigError(
+    `listProcedures cannot read ${what}: it reads the router definitions of @trpc/server 11; is this another major version?`,
+  );
+}
+
+function routerDefinitionOf(router: AnyTRPCRouter): RouterDefinition {
+  const def: unknown = (router as { _def?: unknown } | null)?._def;
+  const { procedures, lazy } = (def ?? {}) as { procedures?: unknown; lazy?: unknown };
+  if (typeof procedures !== 'object' || procedures === null || typeof lazy !== 'object' || lazy === null) {
+    throw unreadable('this router');
+  }
+  return def as RouterDefinition;
+}
+
+function procedureDefinitionOf(path: string, procedure: unknown): ProcedureDefinition {
+  const def: unknown = (procedure as { _def?: unknown } | null)?._def;
+  const { type, middlewares } = (def ?? {}) as { type?: unknown; middlewares?: unknown };
+  if (!PROCEDURE_TYPES.includes(type) || !Array.isArray(middlewares)) throw unreadable(`procedure ${path}`);
+  return def as ProcedureDefinition;
+}
+
+/** A procedure's access: its type and check order from its definition, its meta from the public `meta`. */
 function accessOf(path: string, procedure: AnyTRPCProcedure): ProcedureAccess {
-  const def = procedure._def as { type: TRPCProcedureType; middlewares?: readonly unknown[] };
-  const middlewares = def.middlewares ?? [];
+  const def = procedureDefinitionOf(path, procedure);
+  const middlewares = def.middlewares;
   let kind: 'public' | 'protected' | undefined;
   let firstCheck = -1;
   middlewares.forEach((fn, index) => {

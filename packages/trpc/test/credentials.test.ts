@@ -195,6 +195,21 @@ test('authResponseMeta adds the challenge for adapters whose context has no resp
   expect(denied.headers.get('www-authenticate')).toBe('Bearer realm="gatehouse"');
   const fine = await handle(new Request('http://localhost/trpc/health'));
   expect(fine.headers.get('www-authenticate')).toBeNull();
+
+  // The challenge names the realm of the context's verifier.
+  const acme = createGatehouseContext(
+    createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, issuer: issuer.issuer, realm: 'acme' }),
+  );
+  const expired = await issuer.sign({}, { expiresIn: -60 });
+  const inAcme = await fetchRequestHandler({
+    endpoint: '/trpc',
+    req: new Request('http://localhost/trpc/me', { headers: bearer(expired) }),
+    router,
+    createContext: ({ req }) => acme({ req }),
+    responseMeta: authResponseMeta,
+  });
+  expect(inAcme.status).toBe(401);
+  expect(inAcme.headers.get('www-authenticate')).toBe('Bearer realm="acme", error="invalid_token"');
 });
 
 test('server-side callers get a context from headers', async () => {

@@ -209,4 +209,23 @@ describe('meta validation', () => {
     });
     expect((await listProcedures(router))[0]?.requirements).toEqual([{ roles: ['a'] }]);
   });
+
+  test('a router definition of another shape (another tRPC major) is a config error, never a guessed listing', async () => {
+    const real = t.router({ me: protectedProcedure.meta({ roles: ['admin'] }).query(() => 1) });
+    const procedure = real._def.procedures.me;
+    const withDef = (def: unknown) => ({ ...procedure, _def: def });
+    const routers: unknown[] = [
+      {},
+      { _def: { procedures: { me: procedure } } },
+      { _def: { ...real._def, procedures: { me: withDef({ ...procedure._def, middlewares: undefined }) } } },
+      { _def: { ...real._def, procedures: { me: withDef({ ...procedure._def, type: 'action' }) } } },
+      { _def: { ...real._def, procedures: { me: { meta: procedure.meta } } } },
+    ];
+    for (const router of routers) {
+      const listing = listProcedures(router as typeof real);
+      await expect(listing).rejects.toThrow(GatehouseConfigError);
+      await expect(listing).rejects.toThrow(/@trpc\/server 11/);
+    }
+    await expect(listProcedures(real)).resolves.toMatchObject([{ path: 'me', access: 'restricted' }]);
+  });
 });

@@ -87,7 +87,7 @@ async function listingOf(name: string, value: unknown): Promise<Listing | undefi
         export: name,
         kind: 'graphql',
         entries: fields.map((f) => ({
-          name: f.coordinate,
+          name: f.path,
           type: 'field',
           access:
             f.checkedAtRunTime.length > 0
