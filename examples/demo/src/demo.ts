@@ -67,7 +67,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const env = options.env ?? process.env;
   const mode = keyModeFromEnv(env);
   const logger = options.logger ?? demoLogger(env);
-  const metrics = demoMetrics();
+  const metrics = demoMetrics(env);
   // GATEHOUSE_REDIS_URL: revocations shared by every demo process on that Redis; otherwise in memory.
   const stateStore = storeFromEnv(env);
   const operations = { logger, meterProvider: metrics.meterProvider, store: stateStore };

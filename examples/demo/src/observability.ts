@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Env, GatehouseConfigError } from '@gatehousejs/core';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { type Logger, pino } from 'pino';
 
@@ -30,10 +31,17 @@ export interface DemoMetrics {
   shutdown(): Promise<void>;
 }
 
-/** OpenTelemetry metrics, read by the Prometheus exporter on request (no server of its own, no network). */
-export function demoMetrics(): DemoMetrics {
+/**
+ * OpenTelemetry metrics, read by the Prometheus exporter on request (no server of its own, no network),
+ * under the service name `gatehouse-demo` (`OTEL_SERVICE_NAME` overrides it, as the SDK specifies).
+ */
+export function demoMetrics(env: Env): DemoMetrics {
   const exporter = new PrometheusExporter({ preventServerStart: true });
-  const meterProvider = new MeterProvider({ readers: [exporter] });
+  const serviceName = env.OTEL_SERVICE_NAME?.trim() || 'gatehouse-demo';
+  const meterProvider = new MeterProvider({
+    readers: [exporter],
+    resource: resourceFromAttributes({ 'service.name': serviceName }),
+  });
   return {
     meterProvider,
     serve: (req, res) => exporter.getMetricsRequestHandler(req, res),

@@ -128,6 +128,8 @@ describe('an operator who breaks', () => {
     expect(rejected).toMatchObject({ level: DEBUG, code: 'UNAUTHENTICATED', reason: 'AUDIENCE_MISMATCH' });
     const decisions = await scrape(running.url, 'gatehouse_decisions_total');
     expect(total(decisions, { gatehouse_outcome: 'rejected', gatehouse_reason: 'AUDIENCE_MISMATCH' })).toBe(1);
+    const target = await scrape(running.url, 'target_info');
+    expect(total(target, { service_name: 'gatehouse-demo' })).toBe(1);
     expect(running.stdout()).not.toContain(token.split('.')[2]);
     expectJsonLines(running);
   });

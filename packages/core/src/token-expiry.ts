@@ -3,6 +3,7 @@ import type { AuthUser } from './types.js';
 import { clockOf, type Verifier } from './verifier.js';
 
 const EXPIRED = Symbol('expired');
+const STOPPED = Symbol('stopped');
 
 // setTimeout's longest delay (about 24.8 days); a later expiry is looked at again then.
 const MAX_TIMER_MS = 2_147_483_647;
@@ -81,41 +82,97 @@ export function untilTokenExpiry<T>(
   return iterateUntilExpiry(source, verifier, user, options);
 }
 
-async function* iterateUntilExpiry<T>(
+/**
+ * A plain async iterator rather than an async generator: a generator queues `return()` behind a
+ * pending `next()`, so a consumer that stops while the source is quiet (a client unsubscribing) would
+ * hold the source open until its next value or the expiry. Here `return()` ends a pending `next()`
+ * at once and closes the source.
+ */
+function iterateUntilExpiry<T>(
   source: AsyncIterable<T>,
   verifier: Verifier,
   user: AuthUser,
   options: UntilTokenExpiryOptions<T>,
-): AsyncGenerator<T, unknown> {
-  let cancel = () => {};
-  const expired = new Promise<typeof EXPIRED>((resolve) => {
-    cancel = onTokenExpiry(verifier, user, () => resolve(EXPIRED));
-  });
+): AsyncIterableIterator<T> {
+  const iterator = source[Symbol.asyncIterator]();
   const validUntil = verifier.validUntil(user);
   const now = clockOf(verifier);
-  const iterator = source[Symbol.asyncIterator]();
+  let expire = () => {};
+  const expired = new Promise<typeof EXPIRED>((resolve) => {
+    expire = () => resolve(EXPIRED);
+  });
+  let stop = () => {};
+  const stopped = new Promise<typeof STOPPED>((resolve) => {
+    stop = () => resolve(STOPPED);
+  });
+  const cancel = onTokenExpiry(verifier, user, () => expire());
+  let finished = false;
+  /** True while the source is asked for a value it has not given: its `return()` would wait for it. */
   let waiting = false;
-  try {
-    while (true) {
-      waiting = true;
-      const step = await Promise.race([iterator.next(), expired]);
-      waiting = step === EXPIRED;
-      // The timer may not have fired yet (a busy event loop): the clock decides.
-      if (step === EXPIRED || now() >= validUntil) {
-        const error = tokenExpired();
-        if (options.lastValue) {
-          yield options.lastValue(error);
-          return undefined;
-        }
-        throw options.toError ? options.toError(error) : error;
-      }
-      if (step.done) return step.value;
-      yield step.value;
-    }
-  } finally {
+  let queue: Promise<unknown> = Promise.resolve();
+
+  /** Ends the stream: no timer, a pending `next()` answered `done`, the source closed. */
+  function finish(): Promise<void> {
+    if (finished) return Promise.resolve();
+    finished = true;
     cancel();
-    // A source still waiting for its next value would hold `return()` until that value comes.
-    const closing = Promise.resolve(iterator.return?.()).catch(() => undefined);
-    if (!waiting) await closing;
+    stop();
+    const closing = Promise.resolve(iterator.return?.()).then(
+      () => undefined,
+      () => undefined,
+    );
+    return waiting ? Promise.resolve() : closing;
   }
+
+  async function step(): Promise<IteratorResult<T>> {
+    if (finished) return { done: true, value: undefined };
+    waiting = true;
+    let result: IteratorResult<T> | typeof EXPIRED | typeof STOPPED;
+    try {
+      result = await Promise.race([iterator.next(), expired, stopped]);
+    } catch (error) {
+      // The source failed: it is done, and its error is the stream's.
+      waiting = false;
+      finished = true;
+      cancel();
+      throw error;
+    }
+    if (result === STOPPED) return { done: true, value: undefined };
+    waiting = result === EXPIRED;
+    // The timer may not have fired yet (a busy event loop): the clock decides.
+    if (result === EXPIRED || now() >= validUntil) {
+      await finish();
+      const error = tokenExpired();
+      if (options.lastValue) return { done: false, value: options.lastValue(error) };
+      throw options.toError ? options.toError(error) : error;
+    }
+    if (result.done) {
+      finished = true;
+      cancel();
+    }
+    return result;
+  }
+
+  return {
+    // One value at a time, as an async generator answers: a second `next()` waits for the first.
+    next() {
+      const result = queue.then(step, step);
+      queue = result.then(
+        () => undefined,
+        () => undefined,
+      );
+      return result;
+    },
+    async return(value?: unknown) {
+      await finish();
+      return { done: true, value: value as T };
+    },
+    async throw(error?: unknown) {
+      await finish();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }

@@ -164,6 +164,32 @@ describe('untilTokenExpiry', () => {
     expect(source.state.closed).toBe(true);
   });
 
+  test('a consumer that stops while the source is quiet is released at once, and the source closed', async () => {
+    const verifier = verifierWith(Date.now);
+    const user = await verifier.verify(await issuer.sign({}, { expiresIn: 3600 }));
+    const source = channel<number>();
+    const events = untilTokenExpiry(source.iterable, verifier, user)[Symbol.asyncIterator]();
+    // No value comes and the token is good for an hour: only return() can end this next().
+    const pending = events.next();
+    expect(await events.return?.()).toEqual({ done: true, value: undefined });
+    expect(source.state.closed).toBe(true);
+    expect(await pending).toEqual({ done: true, value: undefined });
+    expect(await events.next()).toEqual({ done: true, value: undefined });
+  });
+
+  test('a source that fails ends the stream with its error', async () => {
+    const verifier = verifierWith(Date.now);
+    const user = await verifier.verify(await issuer.sign({}));
+    async function* failing() {
+      yield 1;
+      throw new Error('source failed');
+    }
+    const events = untilTokenExpiry(failing(), verifier, user)[Symbol.asyncIterator]();
+    expect(await events.next()).toEqual({ done: false, value: 1 });
+    expect(await rejection(events.next())).toMatchObject({ message: 'source failed' });
+    expect(await events.next()).toEqual({ done: true, value: undefined });
+  });
+
   test('an anonymous caller or a token that never expires: the source itself', async () => {
     const verifier = verifierWith(Date.now);
     const source = channel<number>().iterable;
