@@ -2,8 +2,9 @@
  * `@gatehousejs/core/adapter`: what the Gatehouse adapters (tRPC, GraphQL, `withAuthentication`)
  * share beyond the public API. Not for applications: it may change in any minor release.
  */
-import { refusalError, refusalOf } from './authorize.js';
+import { type Refusal, refusalError, refusalOf } from './authorize.js';
 
+export { type Refusal, refusalOf } from './authorize.js';
 export { type ConnectionParamsOptions, credentialsWithConnectionParams } from './connection-params.js';
 export { describeRequirement, isOpenRequirement } from './requirement.js';
 export { isAsyncIterable, onTokenExpiry } from './token-expiry.js';
@@ -25,7 +26,20 @@ export function denialOf(
   user: AuthUser | null | undefined,
   requirement: AnyRequirement | null | undefined,
 ): AuthError | undefined {
-  const refusal = refusalOf(user, requirement);
+  return reportedDenial(verifier, user, requirement, refusalOf(user, requirement));
+}
+
+/**
+ * {@link denialOf} for a decision already made with `refusalOf` (GraphQL's pre-execution pass keeps
+ * it with the verdict it caches): reports it to the verifier's observers and returns its AuthError,
+ * without deciding again.
+ */
+export function reportedDenial(
+  verifier: Verifier | undefined,
+  user: AuthUser | null | undefined,
+  requirement: AnyRequirement | null | undefined,
+  refusal: Refusal | undefined,
+): AuthError | undefined {
   const observe = verifier === undefined ? undefined : observerOf(verifier);
   observe?.(authorizationDecision(user, requirement, refusal));
   return refusal === undefined ? undefined : refusalError(refusal);

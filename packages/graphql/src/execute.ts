@@ -1,5 +1,5 @@
 import { type AuthUser, GatehouseConfigError, untilTokenExpiry, type Verifier } from '@gatehousejs/core';
-import { denialOf, isAsyncIterable } from '@gatehousejs/core/adapter';
+import { isAsyncIterable, reportedDenial } from '@gatehousejs/core/adapter';
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import { execute as graphqlExecute, subscribe as graphqlSubscribe } from 'graphql';
 import { toGraphQLError } from './errors.js';
@@ -64,9 +64,10 @@ export function runGated<R extends ExecutionResult | StreamResult | IncrementalR
   if (kind === 'subscribe') verifierFor(options);
   const verdict = judgeOperation(args.schema, table, args.document, args.operationName, args.variableValues, user);
   if (verdict.denied && !options.partialResults) {
-    // The pass found the requirement the operation needs; core decides it once, for this request
-    // (observed by the verifier). Should it grant after all, the guards, all on, decide at run time.
-    const denial = denialOf(options.verifier, user, verdict.denied);
+    // The pass found the requirement the operation fails and core's refusal of it (cached with the
+    // verdict for this document and caller): reported once for this request, not decided again.
+    const { requirement, refusal } = verdict.denied;
+    const denial = reportedDenial(options.verifier, user, requirement, refusal);
     if (denial) {
       const at = verdict.deniedAt;
       return { errors: [toGraphQLError(denial, { http: http ? { realm: options.verifier?.realm } : undefined, at })] };

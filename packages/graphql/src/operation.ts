@@ -1,4 +1,5 @@
-import { type AuthUser, isAuthorized, type Requirement } from '@gatehousejs/core';
+import type { AuthUser } from '@gatehousejs/core';
+import { refusalOf } from '@gatehousejs/core/adapter';
 import {
   type DirectiveNode,
   type DocumentNode,
@@ -23,7 +24,7 @@ import {
 } from 'graphql';
 import type { RequirementList } from './requirements.js';
 import type { AccessTable } from './table.js';
-import type { DeniedField, DocumentFacts, Verdict } from './verdict-cache.js';
+import type { DeniedField, DocumentFacts, Unmet, Verdict } from './verdict-cache.js';
 
 const ALLOWED: Verdict = Object.freeze({ denied: undefined, checkFields: false });
 const UNDECIDED: Verdict = Object.freeze({ denied: undefined, checkFields: true });
@@ -94,14 +95,14 @@ function findOperation(facts: DocumentFacts, operationName: string | null | unde
  * a field its abstract parent does not define is checked on every implementation that has it.
  */
 class Walker {
-  denied: Requirement | undefined;
+  denied: Unmet | undefined;
   /** Where the denied field was selected: its response path and its node. */
   deniedAt: DeniedField | undefined;
   checkFields = false;
   /** Response keys from the root to the field being walked. */
   readonly #path: string[] = [];
   readonly #visited = new Set<string>();
-  readonly #decisions = new Map<RequirementList, Requirement | null>();
+  readonly #decisions = new Map<RequirementList, Unmet | null>();
   readonly #definitions: ReadonlyMap<string, VariableDefinitionNode>;
   /** Variables the fragment being walked declares itself (graphql 17 fragment arguments): they hide the operation's. */
   #fragmentVariables: ReadonlySet<string> = NO_NAMES;
@@ -117,26 +118,33 @@ class Walker {
     this.#definitions = new Map((operation.variableDefinitions ?? []).map((d) => [d.variable.name.value, d]));
   }
 
-  /** The first requirement of the list the caller fails, or null. */
-  unmet(requirements: RequirementList | undefined): Requirement | null {
+  /** The first requirement of the list the caller fails, with core's refusal, or null. */
+  unmet(requirements: RequirementList | undefined): Unmet | null {
     if (!requirements) return null;
     let found = this.#decisions.get(requirements);
     if (found === undefined) {
-      found = requirements.find((r) => !isAuthorized(this.user, r)) ?? null;
+      found = null;
+      for (const requirement of requirements) {
+        const refusal = refusalOf(this.user, requirement);
+        if (refusal !== undefined) {
+          found = Object.freeze({ requirement, refusal });
+          break;
+        }
+      }
       this.#decisions.set(requirements, found);
     }
     return found;
   }
 
-  deny(requirement: Requirement | null, node: FieldNode): boolean {
-    if (requirement) {
-      this.denied = requirement;
+  deny(unmet: Unmet | null, node: FieldNode): boolean {
+    if (unmet) {
+      this.denied = unmet;
       this.deniedAt = Object.freeze({
         path: Object.freeze([...this.#path, node.alias?.value ?? node.name.value]),
         nodes: Object.freeze([node]),
       });
     }
-    return requirement !== null;
+    return unmet !== null;
   }
 
   selectionSet(set: SelectionSetNode, parent: GraphQLCompositeType): void {

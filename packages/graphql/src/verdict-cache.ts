@@ -1,4 +1,5 @@
 import type { AuthUser, Requirement } from '@gatehousejs/core';
+import type { Refusal } from '@gatehousejs/core/adapter';
 import {
   type DirectiveNode,
   type DocumentNode,
@@ -17,10 +18,16 @@ export interface DeniedField {
   readonly nodes: readonly FieldNode[];
 }
 
+/** A requirement the caller does not meet, with core's decision on it. */
+export interface Unmet {
+  readonly requirement: Requirement;
+  readonly refusal: Refusal;
+}
+
 /** What the pre-execution pass concluded for one operation and caller. */
 export interface Verdict {
-  /** The first requirement the caller does not meet, if any: the operation is rejected. */
-  readonly denied: Requirement | undefined;
+  /** The first requirement the caller does not meet, if any, and why: the operation is rejected. */
+  readonly denied: Unmet | undefined;
   /** The field that requirement guards, when denied. */
   readonly deniedAt?: DeniedField | undefined;
   /**
