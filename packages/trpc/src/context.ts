@@ -4,10 +4,9 @@ import {
   authErrorHeaders,
   type CredentialSource,
   GatehouseConfigError,
-  isAuthError,
   type Verifier,
 } from '@gatehousejs/core';
-import { clockOf, credentialsWithConnectionParams } from '@gatehousejs/core/adapter';
+import { credentialsWithConnectionParams } from '@gatehousejs/core/adapter';
 
 /**
  * What every procedure built from `gatehouse(t)` needs in its context: the credentials of the request,
@@ -74,10 +73,8 @@ export function createGatehouseContext(
 export class RequestAuth {
   readonly #input: GatehouseContextInput;
   readonly #policy: ConnectionParamsPolicy;
-  readonly #now: () => number;
+  /** The verification under way, if any. */
   #pending: Promise<AuthUser | null> | undefined;
-  /** When the verifier stops accepting the current credentials (its clock); then they are verified again. */
-  #validUntil = Number.POSITIVE_INFINITY;
 
   constructor(
     readonly verifier: Verifier,
@@ -86,22 +83,29 @@ export class RequestAuth {
   ) {
     this.#input = input;
     this.#policy = policy;
-    this.#now = clockOf(verifier);
   }
 
   /**
    * The caller, or null when no credentials were sent; rejects with an AuthError for bad ones.
-   * The token is verified on the first call only and the result shared by every call made with
-   * this context (all calls of a batch, all messages of a WebSocket connection). Once the verifier
-   * stops accepting the token, the next call asks it again, so a long-lived connection cannot keep
-   * using it.
+   * Calls made while a verification is under way share it (all calls of a batch: one signature
+   * check). A later call asks the verifier again, which answers from its verified-token cache and
+   * checks expiry and revocations: a WebSocket connection, whose context lives as long as it does,
+   * cannot keep using a token that was revoked or has expired.
    */
   user(): Promise<AuthUser | null> {
-    if (this.#pending === undefined || this.#now() >= this.#validUntil) {
-      this.#validUntil = Number.POSITIVE_INFINITY;
-      this.#pending = this.#authenticate();
+    if (this.#pending === undefined) {
+      const pending = this.#authenticate();
+      this.#pending = pending;
+      const settled = () => {
+        this.#pending = undefined;
+      };
+      pending.then(settled, settled);
     }
     return this.#pending;
+  }
+
+  async #authenticate(): Promise<AuthUser | null> {
+    return this.verifier.authenticate(credentialsOf(this.#input, this.#policy));
   }
 
   /** @internal Puts the challenge of a failed call on the HTTP response, when there is one. */
@@ -112,18 +116,6 @@ export class RequestAuth {
       for (const [name, value] of Object.entries(headers)) resHeaders.set(name, value);
     } else if (isNodeResponse(res) && !res.headersSent) {
       for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-    }
-  }
-
-  async #authenticate(): Promise<AuthUser | null> {
-    try {
-      const user = await this.verifier.authenticate(credentialsOf(this.#input, this.#policy));
-      if (user !== null) this.#validUntil = this.verifier.validUntil(user);
-      return user;
-    } catch (error) {
-      // Keys may come back: a long-lived connection must not stay failed.
-      if (isAuthError(error) && error.code === 'KEYS_UNAVAILABLE') this.#validUntil = Number.NEGATIVE_INFINITY;
-      throw error;
     }
   }
 }

@@ -234,6 +234,21 @@ describe('WebSocket subscriptions and calls (wsLink)', () => {
     await expect(c.me.query()).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } });
   });
 
+  test('a token revoked while its connection is open is refused on the next call over that connection', async () => {
+    const revoking = createVerifier({ audience: 'api', jwksUri: issuer.jwksUri, issuer: issuer.issuer });
+    const server = await serve({}, revoking);
+    const token = await issuer.sign({ sub: 'ws-revoked', roles: ['admin'] });
+    const c = wsClient(server, { token });
+    expect(await c.me.query()).toMatchObject({ id: 'ws-revoked' });
+    expect(await c.admin.query()).toEqual({ area: 'admin' });
+    await revoking.revoke({ sub: 'ws-revoked' });
+    await expect(c.me.query()).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED' } });
+    await expect(c.admin.query()).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED' } });
+    // The revocation is the token's, not the connection's: another caller's connection still works.
+    const other = await issuer.sign({ sub: 'ws-other' });
+    expect(await wsClient(server, { token: other }).me.query()).toMatchObject({ id: 'ws-other' });
+  });
+
   test('a running subscription ends with UNAUTHORIZED when its token expires; so do later calls', async () => {
     const expiring = await pastRawExpiry();
     const server = await serve({}, expiring.verifier);
