@@ -26,21 +26,32 @@ export function denialOf(
   user: AuthUser | null | undefined,
   requirement: AnyRequirement | null | undefined,
 ): AuthError | undefined {
-  return reportedDenial(verifier, user, requirement, refusalOf(user, requirement));
+  const refusal = refusalOf(user, requirement);
+  report(verifier, user, requirement, refusal);
+  return refusal === undefined ? undefined : refusalError(refusal);
 }
 
 /**
- * {@link denialOf} for a decision already made with `refusalOf` (GraphQL's pre-execution pass keeps
+ * {@link denialOf} for a refusal already decided with `refusalOf` (GraphQL's pre-execution pass keeps
  * it with the verdict it caches): reports it to the verifier's observers and returns its AuthError,
  * without deciding again.
  */
 export function reportedDenial(
   verifier: Verifier | undefined,
   user: AuthUser | null | undefined,
+  requirement: AnyRequirement,
+  refusal: Refusal,
+): AuthError {
+  report(verifier, user, requirement, refusal);
+  return refusalError(refusal);
+}
+
+function report(
+  verifier: Verifier | undefined,
+  user: AuthUser | null | undefined,
   requirement: AnyRequirement | null | undefined,
   refusal: Refusal | undefined,
-): AuthError | undefined {
+): void {
   const observe = verifier === undefined ? undefined : observerOf(verifier);
   observe?.(authorizationDecision(user, requirement, refusal));
-  return refusal === undefined ? undefined : refusalError(refusal);
 }

@@ -73,5 +73,8 @@ function isAudience(aud: unknown): boolean {
 /** `aud` as `isAudience` let it through: absent, a string, or a list of strings. */
 function audienceMatches(aud: unknown, accepted: readonly string[]): boolean {
   if (typeof aud === 'string') return accepted.includes(aud);
-  return Array.isArray(aud) && aud.some((value) => accepted.includes(value));
+  if (!Array.isArray(aud)) return false;
+  // A loop, not `some`: no closure per verification.
+  for (const value of aud) if (accepted.includes(value)) return true;
+  return false;
 }

@@ -11,7 +11,6 @@ import { allowedAlgorithms, selectKeySource } from './keys/select.js';
 import { type Operations, type OperationsOptions, operationsFor } from './operations.js';
 import type { StateStore } from './state/store.js';
 import { DEFAULT_CACHE_ENTRIES } from './token-cache.js';
-import type { AuthUser } from './types.js';
 import { type ClaimMapping, compileClaimMapping, FRONTEGG_CLAIMS } from './user.js';
 import { warnIfAnyAudience } from './warnings.js';
 
@@ -67,13 +66,6 @@ export interface VerifierOptions extends OperationsOptions {
   accessTokenCacheSeconds?: number;
 }
 
-/**
- * @internal A check of state beyond the token (a revocation list, a lookup at the issuer), run after
- * the signature and the registered claims, and again on every verified-token cache hit. It throws
- * (or rejects with) an AuthError to refuse; return nothing (not a promise) when it can answer at once.
- */
-export type StateCheck = (user: AuthUser) => void | Promise<void>;
-
 /** @internal Everything a verifier runs on, checked once when it is made. */
 export interface VerifierSettings {
   readonly now: () => number;
@@ -86,8 +78,6 @@ export interface VerifierSettings {
   readonly realm: string;
   /** Who hears every decision (`onDecision`; the logger and metrics go here too). */
   readonly observers: readonly DecisionObserver[];
-  /** The state checks of the pipeline, in order (revocation goes here). */
-  readonly stateChecks: readonly StateCheck[];
   /** Logs, metrics and spans. */
   readonly operations: Operations;
   /** How remote key sets (and Frontegg's API) are asked. */
@@ -135,7 +125,6 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
     cacheEntries: cacheEntries(options.cache),
     realm: realmOf(options.realm),
     observers,
-    stateChecks: [],
     operations,
     keySet,
     store: storeOption(options.store),

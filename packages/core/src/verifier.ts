@@ -8,7 +8,7 @@ import type { FronteggKeyStore } from './keys/frontegg.js';
 import { ACCESS_TOKEN_TYPES, type AccessTokenType, FronteggAccessTokens } from './keys/frontegg-access-tokens.js';
 import type { VerificationKey } from './keys/key.js';
 import type { KeyStore, KeyStoreStatus } from './keys/key-store.js';
-import { normalizeOptions, type StateCheck, type VerifierOptions } from './options.js';
+import { normalizeOptions, type VerifierOptions } from './options.js';
 import type { SyncState } from './state/revocation-sync.js';
 import { type RevocationTarget, type RevokeOptions, SharedState } from './state/shared-state.js';
 import { TokenCache } from './token-cache.js';
@@ -96,11 +96,6 @@ export function createVerifier(options: VerifierOptions): Verifier {
     now,
     longestLifetimeMs: (claimsPolicy.maxTokenLifetime + claimsPolicy.clockTolerance) * 1000,
   });
-  const revocationCheck: StateCheck = (user) => {
-    const admitted = state.admit(user);
-    return admitted instanceof Promise ? admitted.then(() => undefined) : undefined;
-  };
-  const stateChecks: readonly StateCheck[] = [revocationCheck, ...settings.stateChecks];
   const accessTokens =
     'vendor' in source
       ? new FronteggAccessTokens(
@@ -119,13 +114,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return { user: buildUser(jws.payload, mapping), validUntil };
   }
 
-  /** The state checks, in order; undefined when all answered at once (the usual case: no await). */
-  function checkState(user: AuthUser, from = 0): Promise<void> | undefined {
-    for (let i = from; i < stateChecks.length; i++) {
-      const pending = (stateChecks[i] as (typeof stateChecks)[number])(user);
-      if (pending) return pending.then(() => checkState(user, i + 1));
-    }
-    return undefined;
+  /** The revocation check; undefined when it answered at once (the usual case: no await). Throws AuthError. */
+  function checkState(user: AuthUser): Promise<void> | undefined {
+    const admitted = state.admit(user);
+    return admitted instanceof Promise ? admitted.then(() => undefined) : undefined;
   }
 
   /** A verified token's user, after its state checks: cached (when fresh) and observed. Never throws. */
@@ -246,8 +238,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
       throw new AuthError('UNAUTHENTICATED', 'CLAIMS_INVALID');
     const user: AuthUser = Object.freeze({
       id: type === 'userAccessToken' ? (answer.userId as string) : sub,
-      roles: Object.freeze([...answer.roles]),
-      permissions: Object.freeze([...answer.permissions]),
+      // Frozen once, when the answer was read.
+      roles: answer.roles,
+      permissions: answer.permissions,
       tenantId: answer.tenantId,
       type,
       claims,

@@ -78,6 +78,14 @@ describe('Frontegg access tokens (x-api-key)', () => {
     });
     expect(Object.isFrozen(user)).toBe(true);
     expect(g.accessTokenCalls).toEqual(['tenants/tat-1']);
+    // From the cached answer too, the lists cannot be changed by one request for the next.
+    const again = await verifier.authenticate(withApiKey(await accessToken('tenantAccessToken', 'tat-1')));
+    expect(g.accessTokenCalls).toEqual(['tenants/tat-1']);
+    expect(again).toMatchObject({ id: 'tat-1', roles: ['read-only'] });
+    for (const list of [user!.roles, user!.permissions, again!.roles, again!.permissions]) {
+      expect(Object.isFrozen(list)).toBe(true);
+    }
+    expect(() => (again!.roles as string[]).push('admin')).toThrow(TypeError);
   });
 
   test('a user access token: id is the userId Frontegg answers', async () => {

@@ -68,10 +68,8 @@ export function runGated<R extends ExecutionResult | StreamResult | IncrementalR
     // verdict for this document and caller): reported once for this request, not decided again.
     const { requirement, refusal } = verdict.denied;
     const denial = reportedDenial(options.verifier, user, requirement, refusal);
-    if (denial) {
-      const at = verdict.deniedAt;
-      return { errors: [toGraphQLError(denial, { http: http ? { realm: options.verifier?.realm } : undefined, at })] };
-    }
+    const at = verdict.deniedAt;
+    return { errors: [toGraphQLError(denial, { http: http ? { realm: options.verifier?.realm } : undefined, at })] };
   }
   const { context, release } = attachState(args.contextValue, {
     user,

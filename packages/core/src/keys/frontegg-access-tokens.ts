@@ -151,9 +151,9 @@ function parseAnswer(body: unknown): AccessTokenAnswer | undefined {
 const isText = (value: unknown): value is string =>
   typeof value === 'string' && value.length > 0 && value.length <= 1024;
 
-/** A list of names: strings, or Frontegg's role and permission objects (their `key`). */
-function names(value: unknown): string[] | undefined {
-  if (value === undefined || value === null) return [];
+/** A list of names, frozen (users share it): strings, or Frontegg's role and permission objects (their `key`). */
+function names(value: unknown): readonly string[] | undefined {
+  if (value === undefined || value === null) return Object.freeze([]);
   if (!Array.isArray(value) || value.length > MAX_NAMES) return undefined;
   const out: string[] = [];
   for (const item of value) {
@@ -161,5 +161,5 @@ function names(value: unknown): string[] | undefined {
     if (typeof name !== 'string' || name.length === 0 || name.length > 256) return undefined;
     out.push(name);
   }
-  return out;
+  return Object.freeze(out);
 }

@@ -11,8 +11,6 @@ export interface SyncOptions {
   /** ms a store operation may take before the store counts as unreachable. */
   readonly timeoutMs: number;
   readonly now: () => number;
-  /** Told of each change of state, for logs. */
-  readonly onStateChange?: (state: SyncState) => void;
 }
 
 export const DEFAULT_SYNC_INTERVAL_MS = 500;
@@ -33,9 +31,8 @@ export class RevocationSync {
   private current: SyncState = 'starting';
   private cursor: string | undefined;
   private reading: Promise<void> | undefined;
+  /** The first read, once `start()` has begun it (a store in this process needs none). */
   private firstRead: Promise<void> | undefined;
-  private markFirstRead: (() => void) | undefined;
-  private firstReadDone = false;
   private timer: ReturnType<typeof setInterval> | undefined;
   private unwatch: (() => void) | undefined;
 
@@ -68,31 +65,19 @@ export class RevocationSync {
     }
     this.timer = setInterval(() => void this.read(), this.options.intervalMs);
     this.timer.unref?.();
-    void this.read();
+    // The read under way, if `connected` already began one: one read at a time.
+    this.firstRead = this.read();
   }
 
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    this.unwatch?.();
-    this.unwatch = undefined;
-  }
-
-  /** Resolves once the first read has ended, well or not (bounded by the store timeout). */
+  /** Resolves once the first read has ended, well or not (bounded by the store timeout; it never rejects). */
   started(): Promise<void> {
-    if (this.firstReadDone) return Promise.resolve();
-    this.firstRead ??= new Promise((resolve) => {
-      this.markFirstRead = resolve;
-    });
-    return this.firstRead;
+    return this.firstRead ?? Promise.resolve();
   }
 
   /** Reads what was stored since the last read; one read at a time. */
   read(): Promise<void> {
     this.reading ??= this.readOnce().finally(() => {
       this.reading = undefined;
-      this.firstReadDone = true;
-      this.markFirstRead?.();
     });
     return this.reading;
   }
@@ -131,7 +116,6 @@ export class RevocationSync {
   private enter(state: SyncState): void {
     if (state === this.current) return;
     this.current = state;
-    this.options.onStateChange?.(state);
   }
 
   /** A store operation that takes too long counts as failed. */

@@ -22,7 +22,6 @@ export interface SharedStateOptions {
   readonly now: () => number;
   /** ms: how long after a revocation a token it covers can still be valid (the longest lifetime, tolerance included). */
   readonly longestLifetimeMs: number;
-  readonly onStateChange?: (state: SyncState) => void;
 }
 
 const MAX_TARGET_LENGTH = 1024;
@@ -46,7 +45,6 @@ export class SharedState {
       intervalMs: DEFAULT_SYNC_INTERVAL_MS,
       timeoutMs: DEFAULT_STORE_TIMEOUT_MS,
       now: options.now,
-      onStateChange: options.onStateChange,
     });
     // A shared store is joined at once (connections, first read); one in this process at first use,
     // so that making a verifier at the top of a module starts nothing (Workers allow no I/O there).
