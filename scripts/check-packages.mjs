@@ -6,7 +6,7 @@
 //
 // Prints each tool's report; exits 1 if any reports a problem.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,16 +14,16 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
+import { builtPackageDirs } from './dist-outputs.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
 
 const manifestOf = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
 
-/** Workspace folders under packages/ that are published (not private). */
+/** Packages under packages/ that are published (built, and not private). */
 export function publishedPackageDirs() {
-  const dirs = readdirSync(join(ROOT, 'packages')).map((name) => join(ROOT, 'packages', name));
-  return dirs.filter((dir) => existsSync(join(dir, 'package.json')) && !manifestOf(dir).private);
+  return builtPackageDirs().filter((dir) => !manifestOf(dir).private);
 }
 
 /** `npm pack` of every published package into `destination`: each tarball's path and package.json. */

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { createTestIssuer, type TestIssuer } from '@gatehousejs/core/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { packAll, publishedPackageDirs } from '../../scripts/check-packages.mjs';
+import { missingOutputs } from '../../scripts/dist-outputs.mjs';
 import { installApp, type Tarball } from './support/install.js';
 import { importedPackages, installedPackages, quickStarts, readmes } from './support/readme.js';
 
@@ -70,7 +71,7 @@ const readmeQuickStarts = quickStarts(ROOT);
 const compilers = limit(3);
 
 beforeAll(async () => {
-  const unbuilt = publishedPackageDirs().filter((dir) => !existsSync(join(dir, 'dist/cjs/package.json')));
+  const unbuilt = publishedPackageDirs().filter((dir) => missingOutputs(dir).length > 0);
   if (unbuilt.length) throw new Error(`run \`npm run build\` first: no build in ${unbuilt.join(', ')}`);
   scratch = mkdtempSync(join(tmpdir(), 'gatehouse-packed-'));
   apps = join(scratch, 'apps');

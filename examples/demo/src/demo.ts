@@ -51,11 +51,6 @@ export interface Demo {
   readonly verifier: Verifier;
   /** The embedded issuer, in embedded mode only. */
   readonly devIssuer?: DevIssuer;
-  /**
-   * What `GET /readyz` waits for: the verifier's keys, and whatever else requests depend on (a shared
-   * state store adds its check here). A check that rejects makes /readyz answer 503.
-   */
-  readonly readiness: (() => Promise<void>)[];
   close(): Promise<void>;
 }
 
@@ -67,17 +62,28 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const env = options.env ?? process.env;
   const mode = keyModeFromEnv(env);
   const logger = options.logger ?? demoLogger(env);
+  const logoutAudience = csv(env.GATEHOUSE_LOGOUT_AUDIENCE, 'GATEHOUSE_LOGOUT_AUDIENCE');
   const metrics = demoMetrics(env);
   // GATEHOUSE_REDIS_URL: revocations shared by every demo process on that Redis; otherwise in memory.
   const stateStore = storeFromEnv(env);
+  /** What start-up opened, closed again when a later step fails (a Redis client keeps reconnecting). */
+  const failed = async (error: unknown): Promise<never> => {
+    await stateStore?.close();
+    await metrics.shutdown();
+    throw error;
+  };
   const operations = { logger, meterProvider: metrics.meterProvider, store: stateStore };
-  const envVerifier = mode === 'embedded' ? undefined : verifierFromEnv(env, operations);
-  const logoutAudience = csv(env.GATEHOUSE_LOGOUT_AUDIENCE);
+  let envVerifier: Verifier | undefined;
+  try {
+    envVerifier = mode === 'embedded' ? undefined : verifierFromEnv(env, operations);
+  } catch (error) {
+    await failed(error);
+  }
 
   const store = createStore();
   const router = createAppRouter(store);
   // Every procedure must have made an access decision before anything listens.
-  await assertAccessDecisions(router);
+  await assertAccessDecisions(router).catch(failed);
 
   let app: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
   let markReady!: () => void;
@@ -99,7 +105,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       server.off('error', reject);
       resolve();
     });
-  });
+  }).catch(failed);
   const { port, address: host } = server.address() as AddressInfo;
   const local = `http://${loopbackHost(host)}:${port}`;
 
@@ -108,8 +114,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     devIssuer = mode === 'embedded' ? await createDevIssuer(`http://localhost:${port}`, local, operations) : undefined;
   } catch (error) {
     await closeServer(server);
-    await stateStore?.close();
-    throw error;
+    await failed(error);
   }
   const verifier = (devIssuer?.verifier ?? envVerifier) as Verifier;
 
@@ -131,13 +136,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     maskedErrors: { isDev: false },
   });
   const handleRest = createRestHandler(verifier, store);
-  const readiness = [() => verifier.ready()];
   const handleLogout = logoutHandler(verifier, logoutAudience);
 
   app = async (req, res) => {
     const path = pathOf(req);
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok', mode });
-    if (path === '/readyz') return sendReadiness(res, readiness);
+    if (path === '/readyz') return sendReadiness(res, verifier);
     if (path === '/metrics') {
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendMethodNotAllowed(res, 'GET');
       return metrics.serve(req, res);
@@ -169,7 +173,6 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     mode,
     verifier,
     devIssuer,
-    readiness,
     async close() {
       await closeServer(server);
       await devIssuer?.issuer.close();
@@ -181,11 +184,14 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 }
 
 /** 200 once every check passes; 503 (with `Retry-After`) while one fails, so a load balancer holds traffic back. */
-async function sendReadiness(res: ServerResponse, checks: readonly (() => Promise<void>)[]): Promise<void> {
-  const results = await Promise.allSettled(checks.map((check) => check()));
-  const failed = results.find((result) => result.status === 'rejected');
-  if (!failed) return sendJson(res, 200, { status: 'ready' });
-  const reason = (failed.reason as { reason?: unknown } | undefined)?.reason;
+/** `GET /readyz`: 200 once the verifier's keys (and its state store) are ready, 503 with the reason while not. */
+async function sendReadiness(res: ServerResponse, verifier: Verifier): Promise<void> {
+  const ready = await verifier.ready().then(
+    () => ({ ok: true as const }),
+    (error: unknown) => ({ ok: false as const, reason: (error as { reason?: unknown } | null)?.reason }),
+  );
+  if (ready.ok) return sendJson(res, 200, { status: 'ready' });
+  const { reason } = ready;
   sendJson(
     res,
     503,
@@ -207,12 +213,15 @@ function logoutHandler(verifier: Verifier, audience: string[] | undefined) {
   }
 }
 
-function csv(value: string | undefined): string[] | undefined {
-  const parts = (value ?? '')
+/** A comma-separated list; unset is undefined, and set but blank is an error naming the variable (as in core). */
+function csv(value: string | undefined, name: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const parts = value
     .split(',')
     .map((part) => part.trim())
     .filter(Boolean);
-  return parts.length > 0 ? parts : undefined;
+  if (parts.length === 0) throw new GatehouseConfigError(`${name} is set but blank`);
+  return parts;
 }
 
 function loopbackHost(host: string): string {

@@ -23,6 +23,7 @@ test.each([
   [{ FRONTEGG_CLIENT_ID: '' }, /FRONTEGG_CLIENT_ID is set but blank/],
   [{ GATEHOUSE_JWKS_URI: ' ' }, /GATEHOUSE_JWKS_URI is set but blank/],
   [{ GATEHOUSE_AUDIENCE: '' }, /GATEHOUSE_AUDIENCE is set but blank/],
+  [{ GATEHOUSE_LOGOUT_AUDIENCE: ' ' }, /GATEHOUSE_LOGOUT_AUDIENCE is set but blank/],
   [
     { FRONTEGG_CLIENT_ID: 'id', FRONTEGG_API_KEY: 'key', GATEHOUSE_JWKS_URI: 'https://issuer.example/jwks' },
     /FRONTEGG_.*GATEHOUSE_JWKS_URI/,

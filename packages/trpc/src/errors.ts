@@ -3,7 +3,7 @@ import { type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/server';
 import { RequestAuth } from './context.js';
 
 /** How each core outcome reaches a tRPC client. */
-export const TRPC_CODE_OF: Readonly<Record<AuthErrorCode, TRPC_ERROR_CODE_KEY>> = Object.freeze({
+const TRPC_CODE_OF: Readonly<Record<AuthErrorCode, TRPC_ERROR_CODE_KEY>> = Object.freeze({
   UNAUTHENTICATED: 'UNAUTHORIZED',
   FORBIDDEN: 'FORBIDDEN',
   BAD_REQUEST: 'BAD_REQUEST',

@@ -16,11 +16,8 @@ export interface AuthMeta<R extends string = Role, P extends string = Permission
   permissions?: readonly P[];
 }
 
-/** A requirement as read at run time, its names not checked against the catalog. */
-export type MetaRequirement = AnyRequirement;
-
-const OPEN: MetaRequirement = Object.freeze({});
-const checked = new WeakMap<object, MetaRequirement>();
+const OPEN: AnyRequirement = Object.freeze({});
+const checked = new WeakMap<object, AnyRequirement>();
 // Keys a hand-written (untyped) meta may use by mistake, which would otherwise leave a procedure open.
 const NEAR_MISS = /^(roles?|permissions?|scopes?)$/i;
 
@@ -29,7 +26,7 @@ const NEAR_MISS = /^(roles?|permissions?|scopes?)$/i;
  * list, a name that is not a non-empty string or a misspelt key is a `GatehouseConfigError`.
  * Other meta keys belong to the application and are ignored. Results are memoized per meta object.
  */
-export function requirementOfMeta(meta: unknown, where = 'meta'): MetaRequirement {
+export function requirementOfMeta(meta: unknown, where = 'meta'): AnyRequirement {
   if (meta === undefined || meta === null) return OPEN;
   if (typeof meta !== 'object') throw new GatehouseConfigError(`${where}: expected an object`);
   const known = checked.get(meta);
@@ -40,7 +37,7 @@ export function requirementOfMeta(meta: unknown, where = 'meta'): MetaRequiremen
     }
   }
   const { roles, permissions } = meta as AuthMeta<string, string>;
-  const requirement: MetaRequirement = defineRequirement({ roles, permissions }, where);
+  const requirement: AnyRequirement = defineRequirement({ roles, permissions }, where);
   checked.set(meta, requirement);
   return requirement;
 }

@@ -66,7 +66,8 @@ export function checkKindOf(middleware: unknown): CheckKind | undefined {
 /**
  * The Gatehouse procedures as a tRPC plugin, for `t.procedure.concat(...)`: tRPC itself then
  * refuses, at compile time, a root whose context lacks `GatehouseContext` or whose meta does not
- * fit `AuthMeta`. `gatehouse(t)` does this for you and also checks meta where it is declared.
+ * fit `AuthMeta`. `gatehouse(t)` does this for you. Invalid meta fails closed on the call; to find it
+ * at start-up, await `assertAccessDecisions(router)`.
  */
 export const gatehousePlugin = Object.freeze({
   publicProcedure: plugin.procedure.use(publicCheck),
